@@ -1,0 +1,1 @@
+"""The Twilio Conversations v1 REST surface: one module per resource."""

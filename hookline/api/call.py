@@ -1,0 +1,109 @@
+"""One authenticated API call: the request, the account, the parsed form, the runtime."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from hookline.api.forms import Form, query_form, read_form
+from hookline.domain import accounts
+from hookline.domain.accounts import Account
+from hookline.domain.runtime import Actor, Runtime
+from hookline.domain.validation import sid as check_sid
+from hookline.exceptions import Unauthorized
+
+PAGING = ("PageSize", "Page", "PageToken")
+
+
+@dataclass
+class Call:
+    request: Request
+    rt: Runtime
+    account: Account
+    form: Form
+
+    @property
+    def base_url(self) -> str:
+        configured: str | None = self.request.app.state.public_url
+        if configured:
+            return configured.rstrip("/")
+        return str(self.request.base_url).rstrip("/")
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    @property
+    def service_sid(self) -> str:
+        """``{ChatServiceSid}`` in the path, else the account's default service."""
+        if "ChatServiceSid" in self.request.path_params:
+            return check_sid(self.path("ChatServiceSid"), "IS", what="Service")
+        return self.account.default_service_sid
+
+    @property
+    def prefix(self) -> str:
+        """The URL prefix this call used, so rendered links keep the caller's URL form."""
+        if "ChatServiceSid" in self.request.path_params:
+            return f"{self.base_url}/v1/Services/{self.path('ChatServiceSid')}"
+        return f"{self.base_url}/v1"
+
+    @property
+    def actor(self) -> Actor:
+        enabled = self.request.headers.get("x-twilio-webhook-enabled", "").lower() == "true"
+        return Actor.rest(enabled)
+
+
+Handler = Callable[[Call], Awaitable[Response]]
+
+
+def _credentials(request: Request) -> tuple[str, str]:
+    header = request.headers.get("authorization", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise Unauthorized("Authentication required: use HTTP Basic with AccountSid:AuthToken")
+    try:
+        username, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("Malformed Authorization header") from None
+    return username, password
+
+
+def endpoint(handler: Handler, params: Iterable[str] = ()) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a resource handler: authenticate, parse, reject unknown POST fields."""
+    allowed = frozenset(params)
+
+    async def run(request: Request) -> Response:
+        rt: Runtime = request.app.state.runtime
+        username, password = _credentials(request)
+        account = await accounts.authenticate(rt, username, password)
+        if request.method == "POST":
+            form = await read_form(request)
+            form.reject_unknown(allowed)
+        else:
+            form = query_form(request)
+        return await handler(Call(request, rt, account, form))
+
+    return run
+
+
+def json(body: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+def no_content() -> Response:
+    return Response(status_code=204)
+
+
+def both_forms(path: str, handler: Handler, method: str, params: Iterable[str] = ()) -> list[Route]:
+    """The default-service URL and the ``/v1/Services/{ChatServiceSid}`` URL of one operation."""
+    wrapped = endpoint(handler, params)
+    return [
+        Route(f"/v1{path}", wrapped, methods=[method]),
+        Route(f"/v1/Services/{{ChatServiceSid}}{path}", wrapped, methods=[method]),
+    ]

@@ -1,0 +1,80 @@
+"""Twilio's form encoding: repeated keys for lists, dotted names for nested fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from hookline.exceptions import InvalidParameter, UnknownParameter
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_FIELDS = 1000
+
+
+class Form:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self._values: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._values.setdefault(key, []).append(value)
+
+    def get(self, name: str) -> str | None:
+        values = self._values.get(name)
+        return values[-1] if values else None
+
+    def getlist(self, name: str) -> list[str] | None:
+        """``None`` when absent, so "not given" differs from "given empty"."""
+        return list(self._values[name]) if name in self._values else None
+
+    def has(self, name: str) -> bool:
+        return name in self._values
+
+    def names(self) -> set[str]:
+        return set(self._values)
+
+    def pick(self, *names: str) -> dict[str, str]:
+        """The given single-valued fields, by their wire names."""
+        return {name: value for name in names if (value := self.get(name)) is not None}
+
+    def reject_unknown(self, allowed: Iterable[str]) -> None:
+        unknown = sorted(self.names() - set(allowed))
+        if unknown:
+            raise UnknownParameter(f"Unknown parameter(s): {', '.join(unknown)}")
+
+
+async def read_form(request: Request) -> Form:
+    """Parse the body as Twilio does: form-encoded UTF-8 only, with size limits."""
+    body = await _read_limited(request)
+    if not body:
+        return Form([])
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ("application/x-www-form-urlencoded", ""):
+        raise InvalidParameter("Content-Type must be application/x-www-form-urlencoded")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidParameter("The request body is not valid UTF-8") from None
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False,
+                          max_num_fields=MAX_FIELDS)  # fmt: skip
+    except ValueError:
+        raise InvalidParameter(f"Too many form fields (at most {MAX_FIELDS})") from None
+    return Form(pairs)
+
+
+async def _read_limited(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise InvalidParameter("Request body too large", status=413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise InvalidParameter("Request body too large", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def query_form(request: Request) -> Form:
+    return Form(request.query_params.multi_items())

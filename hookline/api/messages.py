@@ -1,0 +1,76 @@
+"""``/v1/[Services/{IS}/]Conversations/{CH}/Messages[/{IM}]``."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from hookline.api.call import Call, both_forms, json, no_content
+from hookline.api.paging import list_response
+from hookline.domain import conversations, messages
+from hookline.domain.validation import one_of
+from hookline.types import Record
+
+CREATE_FIELDS = (
+    "Author", "Body", "DateCreated", "DateUpdated", "Attributes", "MediaSid", "ContentSid",
+    "ContentVariables", "Subject",
+)  # fmt: skip
+UPDATE_FIELDS = ("Author", "Body", "DateCreated", "DateUpdated", "Attributes", "Subject")
+
+
+def render(call: Call, record: Record) -> Record:
+    url = f"{call.prefix}/Conversations/{record['conversation_sid']}/Messages/{record['sid']}"
+    links = {"delivery_receipts": f"{url}/Receipts", "channel_metadata": f"{url}/ChannelMetadata"}
+    body = record | {"url": url, "links": links}
+    body.pop("chat_service_sid", None)
+    return body
+
+
+def _ids(call: Call) -> tuple[str, str, str]:
+    return call.account.sid, call.service_sid, call.path("ConversationSid")
+
+
+async def create(call: Call) -> Response:
+    fields = call.form.pick(*CREATE_FIELDS)
+    record = await messages.create(call.rt, call.actor, *_ids(call), fields)
+    return json(render(call, record), 201)
+
+
+async def fetch(call: Call) -> Response:
+    account_sid, service_sid, conv_ref = _ids(call)
+    async with call.rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        record = await messages.find(tx, conv, call.path("Sid"))
+    return json(render(call, record))
+
+
+async def update(call: Call) -> Response:
+    fields = call.form.pick(*UPDATE_FIELDS)
+    record = await messages.update(call.rt, call.actor, *_ids(call), call.path("Sid"), fields)
+    return json(render(call, record))
+
+
+async def delete(call: Call) -> Response:
+    await messages.delete(call.rt, call.actor, *_ids(call), call.path("Sid"))
+    return no_content()
+
+
+async def listing(call: Call) -> Response:
+    account_sid, service_sid, conv_ref = _ids(call)
+    async with call.rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+    order = one_of(call.form.get("Order") or "asc", "Order", ("asc", "desc"))
+    body = await list_response(
+        call, "message", {"conversation_sid": conv["sid"]}, "messages",
+        lambda r: render(call, r), descending=order == "desc", extra_query={"Order": order},
+    )  # fmt: skip
+    return json(body)
+
+
+PATH = "/Conversations/{ConversationSid}/Messages"
+routes = [
+    *both_forms(PATH, create, "POST", CREATE_FIELDS),
+    *both_forms(PATH, listing, "GET"),
+    *both_forms(PATH + "/{Sid}", fetch, "GET"),
+    *both_forms(PATH + "/{Sid}", update, "POST", UPDATE_FIELDS),
+    *both_forms(PATH + "/{Sid}", delete, "DELETE"),
+]

@@ -1,0 +1,87 @@
+"""Builds the ASGI app: settings → store → runtime → delivery → routes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from hookline import clock as clocks
+from hookline import sids as sid_sources
+from hookline.api import (
+    conversations,
+    messages,
+    scoped_webhooks,
+    services,
+    webhook_config,
+)
+from hookline.api.errors import HANDLERS
+from hookline.control import routes as control_routes
+from hookline.domain import accounts
+from hookline.domain.accounts import Account
+from hookline.domain.runtime import Runtime
+from hookline.settings import Settings
+from hookline.store import open_store
+
+log = logging.getLogger("hookline")
+
+
+@dataclass
+class Started:
+    """What the banner prints once the app is up."""
+
+    account: Account
+    runtime: Runtime
+
+
+def api_routes() -> list[BaseRoute]:
+    return [
+        *webhook_config.routes,
+        *services.routes,
+        *scoped_webhooks.routes,
+        *messages.routes,
+        *conversations.routes,
+        *control_routes.routes,
+    ]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: clocks.Clock | None = None,
+    sids: sid_sources.SidSource | None = None,
+    on_start: list[Started] | None = None,
+) -> Starlette:
+    """``on_start`` receives the bootstrap account once the lifespan has run (banner, tests)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = await open_store(settings.database_url)
+        runtime = Runtime(
+            store=store,
+            clock=clock or clocks.SystemClock(),
+            sids=sids or sid_sources.RandomSids(),
+        )
+        account = await accounts.ensure(runtime, settings.account_sid, settings.auth_token)
+        from hookline.delivery.engine import DeliveryEngine
+
+        engine = DeliveryEngine(runtime, settings)
+        runtime.sink = engine
+        app.state.runtime = runtime
+        app.state.engine = engine
+        app.state.public_url = settings.public_url
+        app.state.settings = settings
+        if on_start is not None:
+            on_start.append(Started(account, runtime))
+        await engine.start(run_worker=settings.worker)
+        try:
+            yield
+        finally:
+            await engine.stop()
+            await store.close()
+
+    return Starlette(routes=api_routes(), exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]

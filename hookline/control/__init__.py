@@ -1,0 +1,1 @@
+"""hookline's own API under ``/_hookline``: health, events, deliveries, flows, acting."""

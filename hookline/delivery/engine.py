@@ -1,0 +1,90 @@
+"""The delivery engine: hookline's :class:`~hookline.domain.events.EventSink`.
+
+``before`` runs the pre-event gate; ``after`` writes the event and its outbox rows in the
+caller's transaction; ``committed`` wakes the in-process worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from hookline.delivery import gate, outbox, retention, routing
+from hookline.delivery.egress import EgressPolicy
+from hookline.delivery.retry import RetryPolicy
+from hookline.delivery.retry import parse as parse_retry
+from hookline.delivery.transport import AiohttpTransport, Transport
+from hookline.delivery.worker import Worker
+from hookline.domain import timers_runner
+from hookline.domain.events import Event
+from hookline.domain.runtime import Runtime
+from hookline.settings import Settings
+from hookline.store import Tx
+from hookline.types import Params
+
+log = logging.getLogger("hookline.delivery")
+
+
+def retry_policy(spec: str) -> RetryPolicy | None:
+    """``twilio`` means: no schedule of our own, follow each URL's ``#rc``/``#rp``."""
+    return None if spec == "twilio" else parse_retry(spec)
+
+
+class DeliveryEngine:
+    def __init__(
+        self, rt: Runtime, settings: Settings, transport: Transport | None = None
+    ) -> None:
+        self.rt = rt
+        self.settings = settings
+        self.transport = transport or AiohttpTransport(
+            egress=EgressPolicy(settings.egress), allow_metadata=settings.allow_metadata
+        )
+        self.worker = Worker(
+            rt,
+            self.transport,
+            retry_policy(settings.retry_policy),
+            per_endpoint=settings.per_endpoint_concurrency,
+        )
+        self._background: list[asyncio.Task[None]] = []
+
+    async def before(self, event: Event) -> Params:
+        return await gate.run(self.rt, self.transport, event, self.settings.pre_event_timeout)
+
+    async def after(self, tx: Tx, event: Event) -> None:
+        event_sid = await outbox.record_event(self.rt, tx, event)
+        rows = []
+        for target in await routing.post_event_targets(tx, event):
+            rows.append(
+                outbox.delivery_row(
+                    self.rt, event, event_sid, kind=target.kind, url=target.url,
+                    method=target.method, webhook_sid=target.webhook_sid,
+                    status="undeliverable" if target.undeliverable else "pending",
+                    error=target.undeliverable,
+                )  # fmt: skip
+            )
+            if target.undeliverable:
+                log.warning("%s for %s is undeliverable: %s",
+                            event.name, event.conversation_sid, target.undeliverable)  # fmt: skip
+        await outbox.write(tx, rows)
+
+    def committed(self) -> None:
+        self.worker.wake()
+
+    async def start(self, *, run_worker: bool = True) -> None:
+        if run_worker:
+            self._background.append(asyncio.create_task(self.worker.run()))
+        self._background.append(asyncio.create_task(timers_runner.run(self.rt)))
+        self._background.append(
+            asyncio.create_task(retention.run(self.rt, self.settings.retention_days))
+        )
+
+    async def stop(self) -> None:
+        await self.worker.stop()
+        for task in self._background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        close = getattr(self.transport, "close", None)
+        if close is not None:
+            await close()

@@ -1,0 +1,82 @@
+"""The pre-event gate: call the pre-event URL synchronously before the action commits.
+
+Outcomes (shared/docs §3, hookline's choices marked *):
+- 2xx: allowed; a JSON object body may modify fields (the domain keeps only those Twilio
+  allows for that event). *Any 2xx counts, not only 200; a non-JSON body modifies nothing.
+- 3xx*, 4xx, 5xx: rejected; the caller gets HTTP 403 with Twilio-style code 50350*, nothing
+  is stored and no post-event fires.
+- timeout (5 s) or connection failure*: allowed unchanged, as Twilio publishes the action
+  unchanged when the hook does not answer.
+Every call is logged as a delivery with its attempt, like post-events.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from hookline.delivery import log as delivery_log
+from hookline.delivery import outbox, routing
+from hookline.delivery.sender import prepare
+from hookline.delivery.transport import Transport
+from hookline.domain.events import Event
+from hookline.domain.runtime import Runtime
+from hookline.exceptions import ActionRejected
+from hookline.types import Params
+
+log = logging.getLogger("hookline.delivery")
+
+
+async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -> Params:
+    async with rt.store.read() as tx:
+        target = await routing.pre_event_target(tx, event)
+        account = await tx.account(event.account_sid)
+    if target is None or target.url is None or account is None:
+        return {}
+    async with rt.store.transaction() as tx:
+        event_sid = await outbox.record_event(rt, tx, event)
+    row = outbox.delivery_row(
+        rt, event, event_sid, kind="pre", url=target.url, method=target.method, webhook_sid=None
+    )
+    prepared = prepare(
+        target.url, target.method, row["params"], account["auth_token"],
+        row["idempotency_token"], max_total_seconds=timeout,
+    )  # fmt: skip
+    response = await transport.send(prepared.request)
+    status = response.status
+    allowed = status is None or 200 <= status < 300
+    row |= {
+        "attempts": 1,
+        "status": "delivered" if allowed and status is not None else "failed",
+        "next_attempt_at": None,
+        "last_status": status,
+        "last_error": response.error,
+    }
+    async with rt.store.transaction() as tx:
+        await outbox.write(tx, [row])
+        await delivery_log.record_attempt(rt, tx, row, 1, prepared.request, response, None)
+    if status is None:
+        log.warning("pre-event %s to %s: %s; action proceeds unchanged",
+                    event.name, target.url, response.error)  # fmt: skip
+        return {}
+    if not allowed:
+        raise ActionRejected(
+            f"The pre-event webhook {event.name} rejected the action (HTTP {status})",
+            code=50350,
+            status=403,
+        )
+    return _modifications(response.body)
+
+
+def _modifications(body: bytes) -> Params:
+    try:
+        answer = json.loads(body.decode("utf-8")) if body.strip() else {}
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    if not isinstance(answer, dict):
+        return {}
+    return {
+        str(key): value if isinstance(value, str) else json.dumps(value)
+        for key, value in answer.items()
+        if value is not None
+    }

@@ -1,0 +1,100 @@
+"""The durable outbox: the event row and one delivery row per target, written inside the
+action's own transaction so a committed action always has its deliveries and a rolled-back
+one never does."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
+from typing import Any
+
+from hookline.domain.events import Event
+from hookline.domain.runtime import Runtime
+from hookline.store import Tx
+from hookline.store import queries as q
+from hookline.types import Record
+
+#: Delivery states: pending → sending → delivered | pending (retry) | failed;
+#: ``undeliverable`` for targets that have nowhere to go (unmapped Studio flow, Flex).
+STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
+
+
+async def record_event(rt: Runtime, tx: Tx, event: Event) -> str:
+    sid = rt.sids.new("EV")
+    await tx.execute(
+        q.insert_event(
+            {
+                "sid": sid,
+                "account_sid": event.account_sid,
+                "chat_service_sid": event.chat_service_sid,
+                "conversation_sid": event.conversation_sid,
+                "event_type": event.name,
+                "source": event.source,
+                "params": dict(event.params),
+                "date_created": rt.now_iso(),
+            }
+        )
+    )
+    return sid
+
+
+def delivery_row(
+    rt: Runtime,
+    event: Event,
+    event_sid: str,
+    *,
+    kind: str,
+    url: str | None,
+    method: str,
+    webhook_sid: str | None,
+    status: str = "pending",
+    error: str | None = None,
+) -> dict[str, Any]:
+    now = rt.now_ts()
+    params = dict(event.params)
+    if webhook_sid and kind != "config":
+        params["WebhookSid"] = webhook_sid
+    return {
+        "sid": rt.sids.new("DL"),
+        "account_sid": event.account_sid,
+        "event_sid": event_sid,
+        "event_type": event.name,
+        "conversation_sid": event.conversation_sid,
+        "target": kind,
+        "webhook_sid": webhook_sid,
+        "url": url,
+        "endpoint": endpoint_of(url),
+        "method": method.upper(),
+        "params": params,
+        # Fixed when the row is written: every retry reuses it.
+        "idempotency_token": uuid.uuid4().hex,
+        "status": status,
+        "attempts": 0,
+        "next_attempt_at": now if status == "pending" else None,
+        "last_error": error,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def endpoint_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{parts.hostname}:{port}"
+
+
+async def write(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await tx.execute(q.insert_deliveries(rows))
+
+
+def public(row: Record) -> Record:
+    """A delivery row as the control API shows it."""
+    keys = (
+        "sid", "account_sid", "event_sid", "event_type", "conversation_sid", "target",
+        "webhook_sid", "url", "method", "params", "idempotency_token", "status", "attempts",
+        "next_attempt_at", "last_status", "last_error", "created_at", "updated_at",
+    )  # fmt: skip
+    return {key: row.get(key) for key in keys}

@@ -1,0 +1,188 @@
+"""The delivery worker: claims due outbox rows with a lease, sends, records, reschedules.
+
+Several workers (in several processes or hosts) may share one database: a row is claimed
+by an UPDATE that only succeeds while it is due or its lease has expired, so each attempt
+has one owner. Endpoints already at their concurrency limit are skipped when claiming, so a
+slow or dead receiver never holds up healthy ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections import Counter
+from typing import Any
+
+from hookline.delivery import log as delivery_log
+from hookline.delivery.retry import RetryPolicy, should_retry
+from hookline.delivery.sender import prepare
+from hookline.delivery.transport import OutboundResponse, Transport
+from hookline.domain.runtime import Runtime
+from hookline.store import queries as q
+
+log = logging.getLogger("hookline.delivery")
+
+#: Longer than any request may take (Twilio's total timeout tops out at 15 s).
+LEASE_SECONDS = 60.0
+IDLE_POLL_SECONDS = 0.5
+
+
+class Worker:
+    def __init__(
+        self,
+        rt: Runtime,
+        transport: Transport,
+        policy: RetryPolicy | None,
+        *,
+        per_endpoint: int = 8,
+        max_in_flight: int = 256,
+    ) -> None:
+        self.rt = rt
+        self.transport = transport
+        #: ``None``: Twilio's behaviour, taken per URL from its ``#rc``/``#rp`` overrides.
+        self.policy = policy
+        self.per_endpoint = per_endpoint
+        self.max_in_flight = max_in_flight
+        self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+        self._in_flight: Counter[str] = Counter()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
+        self._tokens: dict[str, str] = {}
+        self._rng = random.Random()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                claimed = await self.claim_and_start()
+            except Exception:
+                log.exception("claiming deliveries failed; retrying")
+                claimed = 0
+            if claimed == 0 or sum(self._in_flight.values()) >= self.max_in_flight:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                except TimeoutError:
+                    pass
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+
+    async def claim_and_start(self) -> int:
+        free = self.max_in_flight - sum(self._in_flight.values())
+        if free <= 0:
+            return 0
+        busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
+        now = self.rt.now_ts()
+        async with self.rt.store.transaction() as tx:
+            candidates = (await tx.execute(q.select_claimable(now, free, busy))).all()
+            chosen, planned = [], Counter[str]()
+            for sid, endpoint in candidates:
+                key = endpoint or ""
+                if self._in_flight[key] + planned[key] < self.per_endpoint:
+                    planned[key] += 1
+                    chosen.append(sid)
+            if not chosen:
+                return 0
+            result = await tx.execute(
+                q.lease_deliveries(chosen, self.owner, now + LEASE_SECONDS, now)
+            )
+            rows = [dict(row._mapping) for row in result]
+        for row in rows:
+            self._in_flight[row["endpoint"] or ""] += 1
+            task = asyncio.create_task(self._deliver(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(rows)
+
+    async def _token(self, account_sid: str) -> str | None:
+        if account_sid not in self._tokens:
+            async with self.rt.store.read() as tx:
+                account = await tx.account(account_sid)
+            if account is None:
+                return None
+            self._tokens[account_sid] = account["auth_token"]
+        return self._tokens[account_sid]
+
+    async def _deliver(self, row: dict[str, Any]) -> None:
+        try:
+            await self.deliver(row)
+        except Exception:
+            log.exception("delivery %s crashed; its lease will expire and it will be retried",
+                          row["sid"])  # fmt: skip
+        finally:
+            self._in_flight[row["endpoint"] or ""] -= 1
+            self._wake.set()
+
+    async def deliver(self, row: dict[str, Any]) -> None:
+        attempt = int(row["attempts"]) + 1
+        token = await self._token(row["account_sid"])
+        if token is None or not row["url"]:
+            await self._finish(row, {"status": "undeliverable", "last_error": "no account/url"})
+            return
+        params = dict(row["params"]) | {"RetryCount": str(attempt - 1)}
+        prepared = prepare(row["url"], row["method"], params, token, row["idempotency_token"])
+        response = await self.transport.send(prepared.request)
+        values, next_at = self._outcome(row, attempt, response, prepared.overrides)
+        async with self.rt.store.transaction() as tx:
+            await tx.execute(q.finish_delivery(row["sid"], self.owner, values))
+            await delivery_log.record_attempt(
+                self.rt, tx, row, attempt, prepared.request, response, next_at
+            )
+        level = logging.INFO if values["status"] == "delivered" else logging.WARNING
+        log.log(level, "%s %s → %s: %s (attempt %d)", row["event_type"], row["sid"], row["url"],
+                response.status or response.error, attempt)  # fmt: skip
+
+    def _outcome(
+        self, row: dict[str, Any], attempt: int, response: OutboundResponse, overrides: Any
+    ) -> tuple[dict[str, Any], float | None]:
+        now = self.rt.now_ts()
+        values: dict[str, Any] = {
+            "attempts": attempt,
+            "last_status": response.status,
+            "last_error": response.error,
+            "lease_owner": None,
+            "lease_until": None,
+            "updated_at": now,
+        }
+        status = response.status
+        if status is not None and 200 <= status < 300:
+            return values | {"status": "delivered", "next_attempt_at": None}, None
+        if self.policy is None:
+            max_attempts = 1 + overrides.retry_count
+            retryable = should_retry(status, response.error_kind, overrides.retry_policy)
+            delay = 1.0
+        else:
+            max_attempts = self.policy.max_attempts
+            retryable = should_retry(status, response.error_kind, DURABLE_CLASSES)
+            delay = self.policy.next_delay(attempt, _retry_after(response), self._rng)
+        if retryable and attempt < max_attempts:
+            next_at = now + delay
+            return values | {"status": "pending", "next_attempt_at": next_at}, next_at
+        return values | {"status": "failed", "next_attempt_at": None}, None
+
+    async def _finish(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        values |= {"lease_owner": None, "lease_until": None, "updated_at": self.rt.now_ts()}
+        async with self.rt.store.transaction() as tx:
+            await tx.execute(q.finish_delivery(row["sid"], self.owner, values))
+
+
+DURABLE_CLASSES = frozenset({"5xx", "ct", "rt", "429", "408"})
+
+
+def _retry_after(response: OutboundResponse) -> float | None:
+    for name, value in response.headers:
+        if name.lower() == "retry-after":
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None

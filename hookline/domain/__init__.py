@@ -1,0 +1,1 @@
+"""The rules: what each action checks, stores and emits. No HTTP, no SQL."""

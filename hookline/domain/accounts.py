@@ -1,0 +1,114 @@
+"""Accounts, their credentials and the default Conversation Service each one owns."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from hookline.domain import services
+from hookline.domain.runtime import Runtime
+from hookline.exceptions import Conflict, InvalidParameter, Unauthorized
+from hookline.sids import is_sid
+from hookline.store import queries as q
+from hookline.types import Record
+
+
+@dataclass(frozen=True)
+class Account:
+    sid: str
+    auth_token: str
+    friendly_name: str
+    default_service_sid: str
+
+
+def _account(row: Record) -> Account:
+    return Account(
+        sid=row["sid"],
+        auth_token=row["auth_token"],
+        friendly_name=row["friendly_name"],
+        default_service_sid=row["default_service_sid"] or "",
+    )
+
+
+async def create(
+    rt: Runtime,
+    *,
+    friendly_name: str = "hookline",
+    sid: str | None = None,
+    auth_token: str | None = None,
+) -> Account:
+    sid = sid or rt.sids.new("AC")
+    if not is_sid(sid, "AC"):
+        raise InvalidParameter("AccountSid must be AC followed by 32 hex digits")
+    token = auth_token or secrets.token_hex(16)
+    try:
+        async with rt.store.transaction() as tx:
+            values = {
+                "sid": sid,
+                "auth_token": token,
+                "friendly_name": friendly_name,
+                "date_created": rt.now_iso(),
+            }
+            await tx.execute(q.insert_account(values))
+            service = await services.create_in(tx, rt, sid, friendly_name="Default Service")
+            await tx.execute(q.update_account(sid, {"default_service_sid": service["sid"]}))
+    except IntegrityError:
+        raise Conflict(f"Account {sid} already exists") from None
+    return Account(sid, token, friendly_name, service["sid"])
+
+
+async def get(rt: Runtime, sid: str) -> Account | None:
+    async with rt.store.read() as tx:
+        row = await tx.account(sid)
+    return _account(row) if row else None
+
+
+async def all_accounts(rt: Runtime) -> list[Account]:
+    async with rt.store.read() as tx:
+        return [_account(row) for row in await tx.accounts()]
+
+
+async def ensure(rt: Runtime, sid: str | None, auth_token: str | None) -> Account:
+    """The account the server starts with: the given one, else the first, else a new one."""
+    if sid:
+        existing = await get(rt, sid)
+        if existing is None:
+            return await create(rt, sid=sid, auth_token=auth_token)
+        if auth_token and existing.auth_token != auth_token:
+            async with rt.store.transaction() as tx:
+                await tx.execute(q.update_account(sid, {"auth_token": auth_token}))
+            return Account(sid, auth_token, existing.friendly_name, existing.default_service_sid)
+        return existing
+    accounts = await all_accounts(rt)
+    return accounts[0] if accounts else await create(rt, auth_token=auth_token)
+
+
+async def create_api_key(rt: Runtime, account_sid: str, friendly_name: str = "") -> Record:
+    key = {
+        "sid": rt.sids.new("SK"),
+        "account_sid": account_sid,
+        "secret": secrets.token_hex(16),
+        "friendly_name": friendly_name,
+    }
+    async with rt.store.transaction() as tx:
+        await tx.execute(q.insert_api_key(key))
+    return key
+
+
+async def authenticate(rt: Runtime, username: str, password: str) -> Account:
+    """Basic auth as Twilio takes it: AccountSid:AuthToken, or an API key SID and secret."""
+    async with rt.store.read() as tx:
+        if username.startswith("SK"):
+            key = await tx.api_key(username)
+            if key and hmac.compare_digest(key["secret"], password):
+                row = await tx.account(key["account_sid"])
+                if row:
+                    return _account(row)
+        else:
+            row = await tx.account(username)
+            if row and hmac.compare_digest(row["auth_token"], password):
+                return _account(row)
+    raise Unauthorized("Authentication Error - invalid username")

@@ -1,0 +1,196 @@
+"""Conversations: create, update, delete, look up by SID or UniqueName."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from hookline.clock import iso, parse_iso
+from hookline.domain import emit, services
+from hookline.domain.emit import Scope
+from hookline.domain.runtime import Actor, Runtime
+from hookline.domain.timers import apply_timers
+from hookline.domain.validation import attributes, one_of, sid_param
+from hookline.exceptions import Conflict, InvalidParameter, NotFound
+from hookline.sids import is_sid
+from hookline.store import Tx
+from hookline.types import Record
+
+STATES = ("active", "inactive", "closed")
+CASCADE = ("scoped_webhook", "receipt", "message", "participant")
+
+
+def default_messaging_service_sid(account_sid: str) -> str:
+    # hookline has no Messaging Services; each account gets one stable stand-in SID.
+    return "MG" + account_sid[2:]
+
+
+async def find(tx: Tx, account_sid: str, service_sid: str, ref: str) -> Record:
+    """A conversation by SID or UniqueName within one service; 404 otherwise."""
+    where: dict[str, Any] = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    if is_sid(ref, "CH"):
+        found = await tx.get("conversation", sid=ref, **where)
+    else:
+        found = await tx.get("conversation", unique_name=ref, **where)
+    if found is None:
+        raise NotFound(f"The requested resource /Conversations/{ref} was not found")
+    return found
+
+
+def event_params(conv: Record) -> dict[str, str | None]:
+    return {
+        "ConversationSid": conv["sid"],
+        "DateCreated": conv["date_created"],
+        "DateUpdated": conv["date_updated"],
+        "FriendlyName": conv.get("friendly_name"),
+        "UniqueName": conv.get("unique_name"),
+        "Attributes": conv["attributes"],
+        "ChatServiceSid": conv["chat_service_sid"],
+        "MessagingServiceSid": conv["messaging_service_sid"],
+        "State": conv["state"],
+    }
+
+
+def state_params(conv: Record, old: str, reason: str, when: str) -> dict[str, str | None]:
+    return {
+        "ChatServiceSid": conv["chat_service_sid"],
+        "StateUpdated": when,
+        "StateFrom": old,
+        "StateTo": conv["state"],
+        "ConversationSid": conv["sid"],
+        "Reason": reason,
+        "MessagingServiceSid": conv["messaging_service_sid"],
+    }
+
+
+def _check(fields: dict[str, str]) -> None:
+    name = fields.get("FriendlyName")
+    if name is not None and len(name) > 256:
+        raise InvalidParameter("FriendlyName must be at most 256 characters")
+    attributes(fields.get("Attributes"))
+    sid_param(fields.get("MessagingServiceSid"), "MG", "MessagingServiceSid")
+    if "State" in fields:
+        one_of(fields["State"], "State", STATES)
+    for name in ("DateCreated", "DateUpdated"):
+        if fields.get(name):
+            try:
+                parse_iso(fields[name])
+            except ValueError:
+                raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
+    unique = fields.get("UniqueName")
+    if unique is not None and is_sid(unique, "CH"):
+        raise InvalidParameter("UniqueName must not look like a Conversation SID")
+
+
+def _date(fields: dict[str, str], name: str, default: str) -> str:
+    return iso(parse_iso(fields[name])) if fields.get(name) else default
+
+
+async def create(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
+) -> Record:
+    _check(fields)
+    async with rt.store.read() as tx:
+        await services.get_in(tx, account_sid, service_sid)
+    scope = Scope(account_sid, service_sid)
+    pre_params: dict[str, str | None] = {
+        "FriendlyName": fields.get("FriendlyName"),
+        "UniqueName": fields.get("UniqueName"),
+        "Attributes": fields.get("Attributes", "{}"),
+        "ChatServiceSid": service_sid,
+        "MessagingServiceSid": fields.get("MessagingServiceSid")
+        or default_messaging_service_sid(account_sid),
+        "State": fields.get("State", "active"),
+    }
+    fields = fields | await emit.pre(rt, actor, "onConversationAdd", scope, pre_params)
+    _check(fields)
+    now = rt.now_iso()
+    created = _date(fields, "DateCreated", now)
+    conv: Record = {
+        "sid": rt.sids.new("CH"),
+        "account_sid": account_sid,
+        "chat_service_sid": service_sid,
+        "messaging_service_sid": pre_params["MessagingServiceSid"],
+        "friendly_name": fields.get("FriendlyName"),
+        "unique_name": fields.get("UniqueName") or None,
+        "attributes": fields.get("Attributes", "{}"),
+        "state": fields.get("State", "active"),
+        "date_created": created,
+        "date_updated": _date(fields, "DateUpdated", created),
+        "timers": {},
+        "bindings": None,
+    }
+    due = apply_timers(rt, conv, fields)
+    try:
+        async with emit.action(rt) as tx:
+            await tx.insert("conversation", conv, timer_due_at=due)
+            scope = Scope(account_sid, service_sid, conv["sid"])
+            await emit.post(rt, tx, actor, "onConversationAdded", scope, event_params(conv))
+    except IntegrityError:
+        raise Conflict(
+            f"Conversation with unique name {conv['unique_name']} already exists", code=50353
+        ) from None
+    return conv
+
+
+async def update(
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    ref: str,
+    fields: dict[str, str],
+) -> Record:
+    _check(fields)
+    async with rt.store.read() as tx:
+        conv = await find(tx, account_sid, service_sid, ref)
+    scope = Scope(account_sid, service_sid, conv["sid"])
+    proposed = conv | _changes(fields)
+    fields = fields | await emit.pre(
+        rt, actor, "onConversationUpdate", scope, event_params(proposed)
+    )
+    _check(fields)
+    old_state = conv["state"]
+    updated = conv | _changes(fields)
+    updated["date_updated"] = _date(fields, "DateUpdated", rt.now_iso())
+    due = apply_timers(rt, updated, fields)
+    try:
+        async with emit.action(rt) as tx:
+            await tx.update("conversation", updated, timer_due_at=due)
+            await emit.post(rt, tx, actor, "onConversationUpdated", scope, event_params(updated))
+            if updated["state"] != old_state:
+                params = state_params(updated, old_state, "API", updated["date_updated"])
+                await emit.post(rt, tx, actor, "onConversationStateUpdated", scope, params)
+    except IntegrityError:
+        raise Conflict(
+            f"Conversation with unique name {updated['unique_name']} already exists", code=50353
+        ) from None
+    return updated
+
+
+def _changes(fields: dict[str, str]) -> Record:
+    names = {
+        "FriendlyName": "friendly_name",
+        "UniqueName": "unique_name",
+        "Attributes": "attributes",
+        "MessagingServiceSid": "messaging_service_sid",
+        "State": "state",
+    }
+    return {names[key]: value for key, value in fields.items() if key in names}
+
+
+async def delete(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str
+) -> None:
+    async with rt.store.read() as tx:
+        conv = await find(tx, account_sid, service_sid, ref)
+    scope = Scope(account_sid, service_sid, conv["sid"])
+    await emit.pre(rt, actor, "onConversationRemove", scope, event_params(conv))
+    async with emit.action(rt) as tx:
+        params = event_params(conv) | {"DateRemoved": rt.now_iso()}
+        # Post first: scoped webhooks are routed before the cascade deletes them.
+        await emit.post(rt, tx, actor, "onConversationRemoved", scope, params)
+        for kind in CASCADE:
+            await tx.delete(kind, conversation_sid=conv["sid"])
+        await tx.delete("conversation", sid=conv["sid"])

@@ -1,0 +1,69 @@
+"""The one emission point: every action calls :func:`pre` before and :func:`post` inside its
+transaction. Whether anything fires depends on the actor (REST without
+``X-Twilio-Webhook-Enabled: true`` fires nothing, as on Twilio)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from hookline.domain.events import MODIFIABLE, event
+from hookline.domain.runtime import Actor, Runtime
+from hookline.store import Tx
+from hookline.types import Params
+
+
+@dataclass(frozen=True)
+class Scope:
+    account_sid: str
+    chat_service_sid: str | None = None
+    conversation_sid: str | None = None
+
+
+async def pre(
+    rt: Runtime, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
+) -> Params:
+    """Call the pre-event gate; return only the fields Twilio lets that event modify."""
+    if not actor.webhooks:
+        return {}
+    built = event(
+        name,
+        actor,
+        account_sid=scope.account_sid,
+        chat_service_sid=scope.chat_service_sid,
+        conversation_sid=scope.conversation_sid,
+        params=params,
+    )
+    answer = await rt.sink.before(built)
+    allowed = MODIFIABLE.get(name, {})
+    changes: Params = {}
+    for key, value in answer.items():
+        wire = allowed.get(key) or (key if key in allowed.values() else None)
+        if wire is not None:
+            changes[wire] = value
+    return changes
+
+
+async def post(
+    rt: Runtime, tx: Tx, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
+) -> None:
+    if not actor.webhooks:
+        return
+    built = event(
+        name,
+        actor,
+        account_sid=scope.account_sid,
+        chat_service_sid=scope.chat_service_sid,
+        conversation_sid=scope.conversation_sid,
+        params=params,
+    )
+    await rt.sink.after(tx, built)
+
+
+@contextlib.asynccontextmanager
+async def action(rt: Runtime) -> AsyncIterator[Tx]:
+    """A write transaction whose post-events are woken for delivery once it commits."""
+    async with rt.store.transaction() as tx:
+        yield tx
+    rt.sink.committed()

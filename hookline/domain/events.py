@@ -1,0 +1,142 @@
+"""The event catalogue and the one emission point every action calls.
+
+Names and pairs follow shared/docs §1.1: 10 pre-events, 13 post-events, 23 filter values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from hookline.types import Params
+
+if TYPE_CHECKING:
+    from hookline.domain.runtime import Actor
+    from hookline.store import Tx
+
+PRE_TO_POST: dict[str, str] = {
+    "onMessageAdd": "onMessageAdded",
+    "onMessageUpdate": "onMessageUpdated",
+    "onMessageRemove": "onMessageRemoved",
+    "onConversationAdd": "onConversationAdded",
+    "onConversationUpdate": "onConversationUpdated",
+    "onConversationRemove": "onConversationRemoved",
+    "onParticipantAdd": "onParticipantAdded",
+    "onParticipantUpdate": "onParticipantUpdated",
+    "onParticipantRemove": "onParticipantRemoved",
+    "onUserUpdate": "onUserUpdated",
+}
+PRE_EVENTS: frozenset[str] = frozenset(PRE_TO_POST)
+POST_EVENTS: frozenset[str] = frozenset(PRE_TO_POST.values()) | {
+    "onConversationStateUpdated",
+    "onDeliveryUpdated",
+    "onUserAdded",
+}
+ALL_EVENTS: frozenset[str] = PRE_EVENTS | POST_EVENTS
+
+#: Post-events a conversation-scoped webhook can receive (shared/docs §1.2, the
+#: AutoCreation.WebhookFilters list): conversation creation and user events never belong
+#: to an existing conversation, so hookline refuses them as scoped filters (50365).
+SCOPED_EVENTS: frozenset[str] = frozenset(
+    {
+        "onMessageAdded",
+        "onMessageUpdated",
+        "onMessageRemoved",
+        "onConversationUpdated",
+        "onConversationStateUpdated",
+        "onConversationRemoved",
+        "onParticipantAdded",
+        "onParticipantUpdated",
+        "onParticipantRemoved",
+        "onDeliveryUpdated",
+    }
+)
+
+#: What a pre-event webhook's 200 JSON may change (shared/docs §3): documented snake_case
+#: keys mapped to the wire parameter they replace. hookline also accepts the PascalCase
+#: wire names (unconfirmed on Twilio; harmless). Other pre-events can only allow or reject.
+MODIFIABLE: dict[str, dict[str, str]] = {
+    "onMessageAdd": {"body": "Body", "author": "Author", "attributes": "Attributes"},
+    "onMessageUpdate": {"body": "Body", "author": "Author", "attributes": "Attributes"},
+    "onConversationAdd": {"friendly_name": "FriendlyName"},
+    "onConversationUpdate": {"friendly_name": "FriendlyName"},
+}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event: Twilio's parameters plus the scope routing needs."""
+
+    name: str
+    account_sid: str
+    chat_service_sid: str | None
+    conversation_sid: str | None
+    params: Params
+    source: str = "API"
+    #: For trigger webhooks: the new message's body (already in params, kept explicit).
+    message_body: str | None = None
+    #: Set for a ReplayAfter replay: deliver to this conversation-scoped webhook only.
+    only_webhook_sid: str | None = None
+
+    @property
+    def is_pre(self) -> bool:
+        return self.name in PRE_EVENTS
+
+
+def event(
+    name: str,
+    actor: Actor,
+    *,
+    account_sid: str,
+    chat_service_sid: str | None,
+    conversation_sid: str | None,
+    params: dict[str, str | None],
+) -> Event:
+    """Build an event with the common parameters (shared/docs §1.4); ``None`` values are left
+    out of the wire parameters (hookline's choice for Twilio's "optional" fields)."""
+    wire: Params = {"AccountSid": account_sid, "EventType": name, "Source": actor.source}
+    if actor.client_identity is not None and actor.source == "SDK":
+        wire["ClientIdentity"] = actor.client_identity
+    wire.update({key: value for key, value in params.items() if value is not None})
+    return Event(
+        name=name,
+        account_sid=account_sid,
+        chat_service_sid=chat_service_sid,
+        conversation_sid=conversation_sid,
+        params=wire,
+        source=actor.source,
+        message_body=params.get("Body"),
+    )
+
+
+class EventSink(Protocol):
+    """Where events go. The delivery package implements it; tests may record instead."""
+
+    async def before(self, event: Event) -> Params:
+        """Run the pre-event gate; return the modified fields, raise ActionRejected."""
+        ...
+
+    async def after(self, tx: Tx, event: Event) -> None:
+        """Record the post-event and its outbox rows inside the action's transaction."""
+        ...
+
+    def committed(self) -> None:
+        """The action's transaction committed: wake whoever delivers."""
+        ...
+
+
+class RecordingSink:
+    """An EventSink that only remembers events (unit tests, and the domain before wiring)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    async def before(self, event: Event) -> Params:
+        self.events.append(event)
+        return {}
+
+    async def after(self, tx: Tx, event: Event) -> None:
+        self.events.append(event)
+
+    def committed(self) -> None:
+        return None

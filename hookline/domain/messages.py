@@ -1,0 +1,188 @@
+"""Messages: gap-free per-conversation indexes, pre-event gate, post-event in the same tx."""
+
+from __future__ import annotations
+
+import json
+
+from hookline.clock import iso, parse_iso
+from hookline.domain import conversations, emit
+from hookline.domain.emit import Scope
+from hookline.domain.runtime import Actor, Runtime
+from hookline.domain.validation import attributes, sid_param
+from hookline.exceptions import InvalidParameter, NotFound
+from hookline.sids import is_sid
+from hookline.store import Tx
+from hookline.types import Record
+
+MAX_BODY = 1600
+
+
+def media_param(message: Record) -> str | None:
+    media = message.get("media")
+    if not media:
+        return None
+    return json.dumps(
+        [
+            {
+                "Sid": item["sid"],
+                "Filename": item.get("filename"),
+                "ContentType": item.get("content_type"),
+                "Size": item.get("size", 0),
+            }
+            for item in media
+        ]
+    )
+
+
+def event_params(message: Record, conv: Record, name: str) -> dict[str, str | None]:
+    """Parameters of every message event (shared/docs §1.5/§1.6), by event name."""
+    params: dict[str, str | None] = {
+        "ConversationSid": conv["sid"],
+        "ChatServiceSid": conv["chat_service_sid"],
+        "MessagingServiceSid": conv["messaging_service_sid"],
+        "Body": message.get("body"),
+        "Author": message.get("author"),
+        "ParticipantSid": message.get("participant_sid"),
+        "Attributes": message.get("attributes", "{}"),
+        "Media": media_param(message),
+    }
+    if name != "onMessageAdd":
+        params["MessageSid"] = message["sid"]
+        params["Index"] = str(message["index"])
+        params["DateCreated"] = message["date_created"]
+    if name not in ("onMessageAdd", "onMessageAdded"):
+        params["DateUpdated"] = message["date_updated"]
+    return params
+
+
+def _check(fields: dict[str, str]) -> None:
+    attributes(fields.get("Attributes"))
+    body = fields.get("Body")
+    if body is not None and len(body) > MAX_BODY:
+        raise InvalidParameter(f"Body must be at most {MAX_BODY} characters", code=50012)
+    for name in ("DateCreated", "DateUpdated"):
+        if fields.get(name):
+            try:
+                parse_iso(fields[name])
+            except ValueError:
+                raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
+    sid_param(fields.get("MediaSid"), "ME", "MediaSid")
+    sid_param(fields.get("ContentSid"), "HX", "ContentSid")
+
+
+async def _author_participant(tx: Tx, conv_sid: str, author: str) -> str | None:
+    for key in ("identity", "address"):
+        found = await tx.get("participant", conversation_sid=conv_sid, **{key: author})
+        if found:
+            return str(found["sid"])
+    return None
+
+
+async def create(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str,
+    fields: dict[str, str],
+) -> Record:  # fmt: skip
+    _check(fields)
+    if not fields.get("Body") and not fields.get("MediaSid") and not fields.get("ContentSid"):
+        raise InvalidParameter("A message needs Body, MediaSid or ContentSid", code=50011)
+    fields = {"Author": actor.client_identity or "system"} | fields
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        participant_sid = await _author_participant(tx, conv["sid"], fields["Author"])
+    scope = Scope(account_sid, service_sid, conv["sid"])
+    draft = _apply({"participant_sid": participant_sid, "media": _media(fields)}, fields)
+    fields = fields | await emit.pre(
+        rt, actor, "onMessageAdd", scope, event_params(draft, conv, "onMessageAdd")
+    )
+    _check(fields)
+    now = rt.now_iso()
+    async with emit.action(rt) as tx:
+        index = await tx.next_message_index(conv["sid"])
+        created = iso(parse_iso(fields["DateCreated"])) if fields.get("DateCreated") else now
+        message = _apply(draft, fields) | {
+            "sid": rt.sids.new("IM"),
+            "account_sid": account_sid,
+            "chat_service_sid": service_sid,
+            "conversation_sid": conv["sid"],
+            "index": index,
+            "date_created": created,
+            "date_updated": created,
+            "delivery": None,
+            "content_sid": fields.get("ContentSid"),
+        }
+        await tx.insert("message", message)
+        await emit.post(
+            rt, tx, actor, "onMessageAdded", scope, event_params(message, conv, "onMessageAdded")
+        )
+    return message
+
+
+def _media(fields: dict[str, str]) -> list[Record] | None:
+    media_sid = fields.get("MediaSid")
+    if not media_sid:
+        return None
+    # hookline stores no media; it reports the SID it was given.
+    return [{"sid": media_sid, "size": 0, "content_type": None, "filename": None,
+             "category": "media"}]  # fmt: skip
+
+
+def _apply(message: Record, fields: dict[str, str]) -> Record:
+    names = {"Body": "body", "Author": "author", "Attributes": "attributes"}
+    updated = dict(message)
+    updated.setdefault("attributes", "{}")
+    for key, value in fields.items():
+        if key in names:
+            updated[names[key]] = value
+    return updated
+
+
+async def find(tx: Tx, conv: Record, sid: str) -> Record:
+    message = None
+    if is_sid(sid, "IM"):
+        message = await tx.get("message", sid=sid, conversation_sid=conv["sid"])
+    if message is None:
+        raise NotFound(f"The requested resource /Conversations/{conv['sid']}/Messages/{sid} "
+                       "was not found")  # fmt: skip
+    return message
+
+
+async def update(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str, sid: str,
+    fields: dict[str, str],
+) -> Record:  # fmt: skip
+    _check(fields)
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        message = await find(tx, conv, sid)
+    scope = Scope(account_sid, service_sid, conv["sid"])
+    proposed = _apply(message, fields)
+    fields = fields | await emit.pre(
+        rt, actor, "onMessageUpdate", scope, event_params(proposed, conv, "onMessageUpdate")
+    )
+    _check(fields)
+    updated = _apply(message, fields)
+    stamp = fields.get("DateUpdated")
+    updated["date_updated"] = iso(parse_iso(stamp)) if stamp else rt.now_iso()
+    if fields.get("DateCreated"):
+        updated["date_created"] = iso(parse_iso(fields["DateCreated"]))
+    async with emit.action(rt) as tx:
+        await tx.update("message", updated)
+        params = event_params(updated, conv, "onMessageUpdated")
+        await emit.post(rt, tx, actor, "onMessageUpdated", scope, params)
+    return updated
+
+
+async def delete(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str, sid: str
+) -> None:
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        message = await find(tx, conv, sid)
+    scope = Scope(account_sid, service_sid, conv["sid"])
+    params = event_params(message, conv, "onMessageRemove")
+    await emit.pre(rt, actor, "onMessageRemove", scope, params)
+    async with emit.action(rt) as tx:
+        await tx.delete("receipt", message_sid=message["sid"])
+        await tx.delete("message", sid=message["sid"])
+        params = event_params(message, conv, "onMessageRemoved") | {"DateRemoved": rt.now_iso()}
+        await emit.post(rt, tx, actor, "onMessageRemoved", scope, params)

@@ -1,0 +1,50 @@
+"""Conversation timers: ISO-8601 durations that move a conversation to inactive/closed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from hookline.clock import iso, parse_iso
+from hookline.domain.runtime import Runtime
+from hookline.exceptions import InvalidParameter
+from hookline.types import Record
+
+_DURATION = re.compile(
+    r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+MINIMUM = {"Timers.Inactive": timedelta(minutes=1), "Timers.Closed": timedelta(minutes=10)}
+
+
+def parse_duration(text: str, name: str) -> timedelta:
+    match = _DURATION.match(text)
+    if not match or text in ("P", "PT"):
+        raise InvalidParameter(f"{name} must be an ISO-8601 duration such as PT10M or P1D")
+    parts = {key: int(value) for key, value in match.groupdict().items() if value}
+    duration = timedelta(**parts)
+    if duration < MINIMUM[name]:
+        raise InvalidParameter(f"{name} must be at least {MINIMUM[name]}")
+    return duration
+
+
+def apply_timers(rt: Runtime, conv: Record, fields: dict[str, str]) -> float | None:
+    """Set ``timers.date_inactive/date_closed`` from the form; return the next due time."""
+    timers = dict(conv.get("timers") or {})
+    now = rt.clock.now()
+    for name, key in (("Timers.Inactive", "date_inactive"), ("Timers.Closed", "date_closed")):
+        if name in fields:
+            if fields[name] == "":
+                timers.pop(key, None)
+            else:
+                timers[key] = iso(now + parse_duration(fields[name], name))
+    if conv["state"] == "closed":
+        timers = {}
+    elif conv["state"] == "inactive":
+        timers.pop("date_inactive", None)
+    conv["timers"] = timers
+    return next_due(conv)
+
+
+def next_due(conv: Record) -> float | None:
+    due = [parse_iso(value).timestamp() for value in (conv.get("timers") or {}).values()]
+    return min(due) if due else None

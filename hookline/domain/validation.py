@@ -1,0 +1,82 @@
+"""Parameter checks shared by every resource; each raises a Twilio-coded error."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from hookline.exceptions import InvalidParameter, NotFound
+from hookline.sids import is_sid
+
+
+def sid(value: str, prefix: str, *, what: str, code: int = 20404) -> str:
+    """A SID in a URL path: malformed ones are simply not found, as Twilio answers."""
+    if not is_sid(value, prefix):
+        raise NotFound(f"The requested resource {what} {value} was not found", code=code)
+    return value
+
+
+def sid_param(value: str | None, prefix: str, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not is_sid(value, prefix):
+        raise InvalidParameter(f"{name} must be a {prefix} SID (e.g. {prefix}{'0' * 32})")
+    return value
+
+
+def http_url(value: str | None, name: str, *, code: int = 20001) -> str | None:
+    """An absolute http(s) URL, or ``None``/empty (which clears it)."""
+    if value is None or value == "":
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidParameter(f"{name} must be an absolute http or https URL", code=code)
+    return value
+
+
+def method(value: str | None, name: str, *, lowercase: bool = False) -> str | None:
+    if value is None or value == "":
+        return None
+    if value.upper() not in ("GET", "POST"):
+        raise InvalidParameter(f"{name} must be GET or POST")
+    return value.lower() if lowercase else value.upper()
+
+
+def one_of(value: str | None, name: str, allowed: tuple[str, ...], *, code: int = 20001) -> str:
+    if value is None or value not in allowed:
+        raise InvalidParameter(f"{name} must be one of: {', '.join(allowed)}", code=code)
+    return value
+
+
+def attributes(value: str | None, name: str = "Attributes") -> str | None:
+    """Twilio keeps Attributes as a JSON string; it must parse."""
+    if value is None:
+        return None
+    try:
+        json.loads(value)
+    except ValueError as exc:
+        raise InvalidParameter(f"{name} must be valid JSON: {exc}", code=50001) from None
+    return value
+
+
+def integer(value: str | None, name: str, *, minimum: int | None = None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an integer") from None
+    if minimum is not None and number < minimum:
+        raise InvalidParameter(f"{name} must be at least {minimum}")
+    return number
+
+
+def boolean(value: str | None, name: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise InvalidParameter(f"{name} must be true or false")

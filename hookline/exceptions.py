@@ -1,0 +1,64 @@
+"""Every error hookline raises on purpose.
+
+    HooklineError                 base; carries Twilio's ``code`` and HTTP ``status``
+    ├── InvalidParameter          400: a parameter is missing, malformed or out of range
+    │   └── UnknownParameter      400: a form field the operation does not take
+    ├── Unauthorized              401 / 20003: missing or wrong credentials
+    ├── NotFound                  404 / 20404 (or a resource-specific code)
+    ├── Conflict                  409: a unique name or identity already taken
+    ├── LimitExceeded             400: e.g. a sixth conversation-scoped webhook
+    └── ActionRejected            a pre-event webhook refused the action
+
+The HTTP layer turns each into Twilio's error JSON; nothing else should reach the client
+as a 500.
+"""
+
+from __future__ import annotations
+
+
+class HooklineError(Exception):
+    status = 400
+    code = 20001
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+
+
+class InvalidParameter(HooklineError):
+    status = 400
+    code = 20001
+
+
+class UnknownParameter(InvalidParameter):
+    pass
+
+
+class Unauthorized(HooklineError):
+    status = 401
+    code = 20003
+
+
+class NotFound(HooklineError):
+    status = 404
+    code = 20404
+
+
+class Conflict(HooklineError):
+    status = 409
+    code = 50353
+
+
+class LimitExceeded(HooklineError):
+    status = 400
+
+
+class ActionRejected(HooklineError):
+    """A pre-event webhook answered non-2xx, timed out or could not be reached."""
+
+    status = 400
+    code = 50350

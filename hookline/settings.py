@@ -1,0 +1,65 @@
+"""One settings object: command-line flags override ``HOOKLINE_*`` environment variables,
+which override the defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE = "sqlite:///hookline.db"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"HOOKLINE_{name}", default)
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: ``sqlite:///path.db`` (default, under the working directory) or ``postgresql://…``.
+    database_url: str = DEFAULT_DATABASE
+    #: The URL clients reach this server at; links and page URLs use it. Default: the
+    #: request's own scheme and host.
+    public_url: str | None = None
+    account_sid: str | None = None
+    auth_token: str | None = None
+    #: Run the delivery worker inside the server process.
+    worker: bool = True
+    #: ``twilio`` (Twilio's behaviour), ``durable`` or ``attempts=…,base=…`` (see retry.py).
+    retry_policy: str = "twilio"
+    #: ``local`` (loopback and private receivers allowed) or ``public-only``.
+    egress: str = "local"
+    allow_metadata: bool = False
+    pre_event_timeout: float = 5.0
+    retention_days: float = 7.0
+    per_endpoint_concurrency: int = 8
+    log_level: str = "info"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        settings = cls()
+        text_fields = {
+            "HOST": "host", "DATABASE_URL": "database_url", "PUBLIC_URL": "public_url",
+            "ACCOUNT_SID": "account_sid", "AUTH_TOKEN": "auth_token",
+            "RETRY_POLICY": "retry_policy", "EGRESS": "egress", "LOG_LEVEL": "log_level",
+        }  # fmt: skip
+        for env_name, attr in text_fields.items():
+            value = _env(env_name)
+            if value:
+                setattr(settings, attr, value)
+        number_fields = {
+            "PORT": ("port", int), "PRE_EVENT_TIMEOUT": ("pre_event_timeout", float),
+            "RETENTION_DAYS": ("retention_days", float),
+            "PER_ENDPOINT_CONCURRENCY": ("per_endpoint_concurrency", int),
+        }  # fmt: skip
+        for env_name, (attr, convert) in number_fields.items():
+            value = _env(env_name)
+            if value:
+                setattr(settings, attr, convert(value))
+        if _env("WORKER", "true") in ("0", "false", "no"):
+            settings.worker = False
+        if _env("ALLOW_METADATA", "false") in ("1", "true", "yes"):
+            settings.allow_metadata = True
+        return settings

@@ -1,0 +1,7 @@
+"""Storage: the schema, every SQL query by name, and the transaction interface."""
+
+from __future__ import annotations
+
+from hookline.store.store import Store, Tx, open_store
+
+__all__ = ["Store", "Tx", "open_store"]

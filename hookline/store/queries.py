@@ -1,0 +1,251 @@
+"""Every SQL statement hookline runs, each built by a named function.
+
+Resource tables share one shape (key columns + ``doc``), so the generic statements take the
+table by its name in :data:`RESOURCES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Delete, Select, Table, Update, and_, delete, func, insert, or_, select, update
+from sqlalchemy.sql.dml import Insert
+
+from hookline.store import tables as t
+
+RESOURCES: dict[str, Table] = {
+    "service": t.services,
+    "conversation": t.conversations,
+    "participant": t.participants,
+    "message": t.messages,
+    "receipt": t.receipts,
+    "user": t.users,
+    "role": t.roles,
+    "scoped_webhook": t.scoped_webhooks,
+}
+
+
+def _where(table: Table, where: Mapping[str, Any]) -> list[Any]:
+    return [table.c[name] == value for name, value in where.items()]
+
+
+def insert_resource(table: Table, values: Mapping[str, Any]) -> Insert:
+    return insert(table).values(**values)
+
+
+def select_resource(table: Table, where: Mapping[str, Any]) -> Select[Any]:
+    return select(table.c.doc).where(*_where(table, where))
+
+
+def select_resource_page(
+    table: Table, where: Mapping[str, Any], after_seq: int, limit: int, descending: bool
+) -> Select[Any]:
+    seq = table.c.seq
+    query = select(seq, table.c.doc).where(*_where(table, where))
+    if descending:
+        query = query.where(seq < after_seq) if after_seq else query
+        return query.order_by(seq.desc()).limit(limit)
+    return query.where(seq > after_seq).order_by(seq).limit(limit)
+
+
+def update_resource(table: Table, sid: str, values: Mapping[str, Any]) -> Update:
+    return update(table).where(table.c.sid == sid).values(**values)
+
+
+def delete_resources(table: Table, where: Mapping[str, Any]) -> Delete:
+    return delete(table).where(*_where(table, where))
+
+
+def count_resources(table: Table, where: Mapping[str, Any]) -> Select[Any]:
+    return select(func.count()).select_from(table).where(*_where(table, where))
+
+
+def take_next_message_index(conversation_sid: str) -> Update:
+    # One UPDATE … RETURNING hands out indexes: the row lock serialises concurrent posts.
+    c = t.conversations.c
+    return (
+        update(t.conversations)
+        .where(c.sid == conversation_sid)
+        .values(next_message_index=c.next_message_index + 1)
+        .returning(c.next_message_index)
+    )
+
+
+def select_due_timers(now: float, limit: int) -> Select[Any]:
+    c = t.conversations.c
+    return select(c.doc).where(c.timer_due_at <= now).order_by(c.timer_due_at).limit(limit)
+
+
+# --- accounts -------------------------------------------------------------------------
+
+
+def insert_account(values: Mapping[str, Any]) -> Insert:
+    return insert(t.accounts).values(**values)
+
+
+def select_account(sid: str) -> Select[Any]:
+    return select(t.accounts).where(t.accounts.c.sid == sid)
+
+
+def select_accounts() -> Select[Any]:
+    return select(t.accounts).order_by(t.accounts.c.seq)
+
+
+def update_account(sid: str, values: Mapping[str, Any]) -> Update:
+    return update(t.accounts).where(t.accounts.c.sid == sid).values(**values)
+
+
+def insert_api_key(values: Mapping[str, Any]) -> Insert:
+    return insert(t.api_keys).values(**values)
+
+
+def select_api_key(sid: str) -> Select[Any]:
+    return select(t.api_keys).where(t.api_keys.c.sid == sid)
+
+
+# --- webhook configuration ------------------------------------------------------------
+
+
+def select_webhook_config(account_sid: str, chat_service_sid: str) -> Select[Any]:
+    c = t.webhook_configs.c
+    return select(c.doc).where(c.account_sid == account_sid, c.chat_service_sid == chat_service_sid)
+
+
+def insert_webhook_config(account_sid: str, chat_service_sid: str, doc: Any) -> Insert:
+    return insert(t.webhook_configs).values(
+        account_sid=account_sid, chat_service_sid=chat_service_sid, doc=doc
+    )
+
+
+def update_webhook_config(account_sid: str, chat_service_sid: str, doc: Any) -> Update:
+    c = t.webhook_configs.c
+    return (
+        update(t.webhook_configs)
+        .where(c.account_sid == account_sid, c.chat_service_sid == chat_service_sid)
+        .values(doc=doc)
+    )
+
+
+def delete_webhook_config(account_sid: str, chat_service_sid: str) -> Delete:
+    c = t.webhook_configs.c
+    return delete(t.webhook_configs).where(
+        c.account_sid == account_sid, c.chat_service_sid == chat_service_sid
+    )
+
+
+# --- studio flow map ------------------------------------------------------------------
+
+
+def select_studio_flow(account_sid: str, flow_sid: str) -> Select[Any]:
+    c = t.studio_flows.c
+    return select(c.url).where(c.account_sid == account_sid, c.flow_sid == flow_sid)
+
+
+def select_studio_flows(account_sid: str) -> Select[Any]:
+    c = t.studio_flows.c
+    return select(c.flow_sid, c.url).where(c.account_sid == account_sid).order_by(c.seq)
+
+
+def delete_studio_flow(account_sid: str, flow_sid: str) -> Delete:
+    c = t.studio_flows.c
+    return delete(t.studio_flows).where(c.account_sid == account_sid, c.flow_sid == flow_sid)
+
+
+def insert_studio_flow(account_sid: str, flow_sid: str, url: str) -> Insert:
+    return insert(t.studio_flows).values(account_sid=account_sid, flow_sid=flow_sid, url=url)
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+def insert_event(values: Mapping[str, Any]) -> Insert:
+    return insert(t.events).values(**values)
+
+
+def select_events(
+    account_sid: str, after_seq: int, limit: int, filters: Mapping[str, Any]
+) -> Select[Any]:
+    c = t.events.c
+    query = select(t.events).where(c.account_sid == account_sid, c.seq > after_seq)
+    return query.where(*_where(t.events, filters)).order_by(c.seq).limit(limit)
+
+
+# --- deliveries (outbox) --------------------------------------------------------------
+
+
+def insert_deliveries(rows: list[Mapping[str, Any]]) -> Insert:
+    return insert(t.deliveries).values(list(rows))
+
+
+def select_claimable(now: float, limit: int, busy_endpoints: list[str]) -> Select[Any]:
+    c = t.deliveries.c
+    due = and_(c.status == "pending", c.next_attempt_at <= now)
+    expired = and_(c.status == "sending", c.lease_until < now)
+    query = select(c.sid, c.endpoint).where(or_(due, expired))
+    if busy_endpoints:
+        query = query.where(c.endpoint.not_in(busy_endpoints))
+    # First attempts go before retries so a retry backlog never starves fresh events.
+    return query.order_by(c.attempts > 0, c.next_attempt_at, c.seq).limit(limit)
+
+
+def lease_deliveries(sids: list[str], owner: str, lease_until: float, now: float) -> Update:
+    c = t.deliveries.c
+    due = and_(c.status == "pending", c.next_attempt_at <= now)
+    expired = and_(c.status == "sending", c.lease_until < now)
+    return (
+        update(t.deliveries)
+        .where(c.sid.in_(sids), or_(due, expired))
+        .values(status="sending", lease_owner=owner, lease_until=lease_until, updated_at=now)
+        .returning(*t.deliveries.c)
+    )
+
+
+def finish_delivery(sid: str, owner: str, values: Mapping[str, Any]) -> Update:
+    c = t.deliveries.c
+    return update(t.deliveries).where(c.sid == sid, c.lease_owner == owner).values(**values)
+
+
+def update_delivery(sid: str, values: Mapping[str, Any]) -> Update:
+    return update(t.deliveries).where(t.deliveries.c.sid == sid).values(**values)
+
+
+def select_delivery(account_sid: str, sid: str) -> Select[Any]:
+    c = t.deliveries.c
+    return select(t.deliveries).where(c.account_sid == account_sid, c.sid == sid)
+
+
+def select_deliveries(
+    account_sid: str, after_seq: int, limit: int, filters: Mapping[str, Any]
+) -> Select[Any]:
+    c = t.deliveries.c
+    query = select(t.deliveries).where(c.account_sid == account_sid, c.seq > after_seq)
+    return query.where(*_where(t.deliveries, filters)).order_by(c.seq).limit(limit)
+
+
+def next_due_time() -> Select[Any]:
+    c = t.deliveries.c
+    return select(func.min(c.next_attempt_at)).where(c.status == "pending")
+
+
+def insert_attempt(values: Mapping[str, Any]) -> Insert:
+    return insert(t.delivery_attempts).values(**values)
+
+
+def select_attempts(delivery_sid: str) -> Select[Any]:
+    c = t.delivery_attempts.c
+    return select(c.doc).where(c.delivery_sid == delivery_sid).order_by(c.seq)
+
+
+def prune_attempts(before: float) -> Delete:
+    return delete(t.delivery_attempts).where(t.delivery_attempts.c.created_at < before)
+
+
+def prune_deliveries(before: float) -> Delete:
+    c = t.deliveries.c
+    done = c.status.in_(("delivered", "failed", "undeliverable"))
+    return delete(t.deliveries).where(done, c.updated_at < before)
+
+
+def prune_events(before: str) -> Delete:
+    return delete(t.events).where(t.events.c.date_created < before)

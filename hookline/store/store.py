@@ -1,0 +1,180 @@
+"""The storage interface: one :class:`Store` per process, :class:`Tx` per unit of work.
+
+SQLite is the embedded default; PostgreSQL (asyncpg) is the scale-out store. On SQLite,
+writers in this process queue on one lock and open ``BEGIN IMMEDIATE`` so that a second
+process sharing the file waits on ``busy_timeout`` instead of failing mid-transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from hookline.store import queries as q
+from hookline.store.migrate import upgrade
+from hookline.types import Record
+
+_KEY_COLUMNS = {
+    kind: [c.name for c in table.c if c.name not in ("seq", "doc")]
+    for kind, table in q.RESOURCES.items()
+}
+
+
+class Tx:
+    """One transaction: every read and write the domain makes goes through here."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def execute(self, statement: Any) -> Any:
+        return await self.conn.execute(statement)
+
+    # --- resources ----------------------------------------------------------------
+
+    def _columns(self, kind: str, record: Mapping[str, Any]) -> dict[str, Any]:
+        values = {name: record.get(name) for name in _KEY_COLUMNS[kind] if name in record}
+        values["doc"] = dict(record)
+        return values
+
+    async def insert(self, kind: str, record: Record, **extra: Any) -> None:
+        values = self._columns(kind, record) | extra
+        await self.conn.execute(q.insert_resource(q.RESOURCES[kind], values))
+
+    async def update(self, kind: str, record: Record, **extra: Any) -> None:
+        values = self._columns(kind, record) | extra
+        await self.conn.execute(q.update_resource(q.RESOURCES[kind], record["sid"], values))
+
+    async def get(self, kind: str, **where: Any) -> Record | None:
+        result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where))
+        row = result.first()
+        return dict(row.doc) if row else None
+
+    async def find(self, kind: str, **where: Any) -> list[Record]:
+        result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where))
+        return [dict(row.doc) for row in result]
+
+    async def page(
+        self,
+        kind: str,
+        where: Mapping[str, Any],
+        after_seq: int,
+        limit: int,
+        descending: bool = False,
+    ) -> list[tuple[int, Record]]:
+        statement = q.select_resource_page(q.RESOURCES[kind], where, after_seq, limit, descending)
+        result = await self.conn.execute(statement)
+        return [(row.seq, dict(row.doc)) for row in result]
+
+    async def count(self, kind: str, **where: Any) -> int:
+        result = await self.conn.execute(q.count_resources(q.RESOURCES[kind], where))
+        return int(result.scalar_one())
+
+    async def delete(self, kind: str, **where: Any) -> int:
+        result = await self.conn.execute(q.delete_resources(q.RESOURCES[kind], where))
+        return int(result.rowcount)
+
+    async def next_message_index(self, conversation_sid: str) -> int:
+        result = await self.conn.execute(q.take_next_message_index(conversation_sid))
+        return int(result.scalar_one()) - 1
+
+    # --- accounts -----------------------------------------------------------------
+
+    async def account(self, sid: str) -> Record | None:
+        row = (await self.conn.execute(q.select_account(sid))).first()
+        return dict(row._mapping) if row else None
+
+    async def accounts(self) -> list[Record]:
+        return [dict(row._mapping) for row in await self.conn.execute(q.select_accounts())]
+
+    async def api_key(self, sid: str) -> Record | None:
+        row = (await self.conn.execute(q.select_api_key(sid))).first()
+        return dict(row._mapping) if row else None
+
+    # --- webhook configuration ----------------------------------------------------
+
+    async def webhook_config(self, account_sid: str, service_sid: str) -> Record | None:
+        result = await self.conn.execute(q.select_webhook_config(account_sid, service_sid))
+        row = result.first()
+        return dict(row.doc) if row else None
+
+    async def save_webhook_config(self, account_sid: str, service_sid: str, doc: Record) -> None:
+        result = await self.conn.execute(q.update_webhook_config(account_sid, service_sid, doc))
+        if result.rowcount == 0:
+            await self.conn.execute(q.insert_webhook_config(account_sid, service_sid, doc))
+
+    async def delete_webhook_config(self, account_sid: str, service_sid: str) -> None:
+        await self.conn.execute(q.delete_webhook_config(account_sid, service_sid))
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """A read-write unit of work; commits on success, rolls back on any exception."""
+        if self.is_sqlite:
+            async with self._write_lock, self.engine.begin() as conn:
+                yield Tx(conn)
+        else:
+            async with self.engine.begin() as conn:
+                yield Tx(conn)
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        async with self.engine.connect() as conn:
+            yield Tx(conn)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def database_url(url: str) -> str:
+    """Accept plain ``sqlite:///x.db`` / ``postgresql://…`` and pick the async driver."""
+    if url.startswith("sqlite:///"):
+        return url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+async def open_store(url: str, *, migrate: bool = True) -> Store:
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url)
+        _sqlite_pragmas(engine)
+    else:
+        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    if migrate:
+        await upgrade(engine)
+    return Store(engine)
+
+
+__all__ = ["IntegrityError", "Store", "Tx", "database_url", "open_store"]
