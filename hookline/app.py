@@ -13,13 +13,21 @@ from starlette.routing import BaseRoute
 from hookline import clock as clocks
 from hookline import sids as sid_sources
 from hookline.api import (
+    conversation_with_participants,
     conversations,
     messages,
+    participant_conversations,
+    participants,
+    receipts,
+    roles,
     scoped_webhooks,
     services,
+    user_conversations,
+    users,
     webhook_config,
 )
 from hookline.api.errors import HANDLERS
+from hookline.control import act
 from hookline.control import routes as control_routes
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
@@ -43,9 +51,17 @@ def api_routes() -> list[BaseRoute]:
         *webhook_config.routes,
         *services.routes,
         *scoped_webhooks.routes,
+        *receipts.routes,
         *messages.routes,
+        *participants.routes,
+        *conversation_with_participants.routes,
         *conversations.routes,
+        *participant_conversations.routes,
+        *user_conversations.routes,
+        *users.routes,
+        *roles.routes,
         *control_routes.routes,
+        *act.routes,
     ]
 
 

@@ -56,12 +56,23 @@ def main() -> None:
 @click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="Fixed AccountSid (CI).")
 @click.option("--auth-token", envvar="HOOKLINE_AUTH_TOKEN", help="Fixed AuthToken (CI).")
 @click.option("--no-worker", is_flag=True, help="Do not deliver post-events in this process.")
-@click.option("--retry-policy", envvar="HOOKLINE_RETRY_POLICY", default="twilio",
-              show_default=True, help="twilio | durable | attempts=N,base=S,factor=F,cap=S")
-@click.option("--egress", envvar="HOOKLINE_EGRESS", type=click.Choice(["local", "public-only"]),
-              default="local", show_default=True)
-@click.option("--retention-days", envvar="HOOKLINE_RETENTION_DAYS", default=7.0, type=float,
-              show_default=True)
+@click.option(
+    "--retry-policy",
+    envvar="HOOKLINE_RETRY_POLICY",
+    default="twilio",
+    show_default=True,
+    help="twilio | durable | attempts=N,base=S,factor=F,cap=S",
+)
+@click.option(
+    "--egress",
+    envvar="HOOKLINE_EGRESS",
+    type=click.Choice(["local", "public-only"]),
+    default="local",
+    show_default=True,
+)
+@click.option(
+    "--retention-days", envvar="HOOKLINE_RETENTION_DAYS", default=7.0, type=float, show_default=True
+)
 @click.option("--log-level", envvar="HOOKLINE_LOG_LEVEL", default="info", show_default=True)
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
@@ -70,8 +81,9 @@ def serve(**options: Any) -> None:
     for key, value in options.items():
         if value is not None:
             setattr(settings, key, value)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -81,8 +93,11 @@ def serve(**options: Any) -> None:
             if started:
                 _banner(settings, started[0])
 
-    Banner(uvicorn.Config(app, host=settings.host, port=settings.port,
-                          log_level=settings.log_level.lower())).run()  # fmt: skip
+    Banner(
+        uvicorn.Config(
+            app, host=settings.host, port=settings.port, log_level=settings.log_level.lower()
+        )
+    ).run()
 
 
 def _banner(settings: Settings, started: Started) -> None:
@@ -117,9 +132,13 @@ def accounts_group() -> None:
 @_database_option
 @click.option("--friendly-name", default="hookline", show_default=True)
 def accounts_create(database_url: str, friendly_name: str) -> None:
-    account = _with_runtime(database_url, lambda rt: accounts.create(rt, friendly_name=friendly_name))
-    console.print(f"AccountSid   {account.sid}\nAuthToken    {account.auth_token}\n"
-                  f"Service      {account.default_service_sid}")  # fmt: skip
+    account = _with_runtime(
+        database_url, lambda rt: accounts.create(rt, friendly_name=friendly_name)
+    )
+    console.print(
+        f"AccountSid   {account.sid}\nAuthToken    {account.auth_token}\n"
+        f"Service      {account.default_service_sid}"
+    )
 
 
 @accounts_group.command("list")
@@ -127,8 +146,9 @@ def accounts_create(database_url: str, friendly_name: str) -> None:
 def accounts_list(database_url: str) -> None:
     table = Table("AccountSid", "AuthToken", "Default service", "Name")
     for account in _with_runtime(database_url, accounts.all_accounts):
-        table.add_row(account.sid, account.auth_token, account.default_service_sid,
-                      account.friendly_name)  # fmt: skip
+        table.add_row(
+            account.sid, account.auth_token, account.default_service_sid, account.friendly_name
+        )
     console.print(table)
 
 

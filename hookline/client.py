@@ -37,6 +37,4 @@ class HooklineHttpClient(TwilioHttpClient):  # type: ignore[misc]
 
 def client(base_url: str, account_sid: str, auth_token: str, **kwargs: Any) -> Client:
     """A ready ``twilio.rest.Client`` whose requests go to hookline at ``base_url``."""
-    return Client(
-        account_sid, auth_token, http_client=HooklineHttpClient(base_url, **kwargs)
-    )
+    return Client(account_sid, auth_token, http_client=HooklineHttpClient(base_url, **kwargs))

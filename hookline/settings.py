@@ -41,19 +41,25 @@ class Settings:
     def from_env(cls) -> Settings:
         settings = cls()
         text_fields = {
-            "HOST": "host", "DATABASE_URL": "database_url", "PUBLIC_URL": "public_url",
-            "ACCOUNT_SID": "account_sid", "AUTH_TOKEN": "auth_token",
-            "RETRY_POLICY": "retry_policy", "EGRESS": "egress", "LOG_LEVEL": "log_level",
-        }  # fmt: skip
+            "HOST": "host",
+            "DATABASE_URL": "database_url",
+            "PUBLIC_URL": "public_url",
+            "ACCOUNT_SID": "account_sid",
+            "AUTH_TOKEN": "auth_token",
+            "RETRY_POLICY": "retry_policy",
+            "EGRESS": "egress",
+            "LOG_LEVEL": "log_level",
+        }
         for env_name, attr in text_fields.items():
             value = _env(env_name)
             if value:
                 setattr(settings, attr, value)
         number_fields = {
-            "PORT": ("port", int), "PRE_EVENT_TIMEOUT": ("pre_event_timeout", float),
+            "PORT": ("port", int),
+            "PRE_EVENT_TIMEOUT": ("pre_event_timeout", float),
             "RETENTION_DAYS": ("retention_days", float),
             "PER_ENDPOINT_CONCURRENCY": ("per_endpoint_concurrency", int),
-        }  # fmt: skip
+        }
         for env_name, (attr, convert) in number_fields.items():
             value = _env(env_name)
             if value:

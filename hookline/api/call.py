@@ -74,7 +74,9 @@ def _credentials(request: Request) -> tuple[str, str]:
     return username, password
 
 
-def endpoint(handler: Handler, params: Iterable[str] = ()) -> Callable[[Request], Awaitable[Response]]:
+def endpoint(
+    handler: Handler, params: Iterable[str] = ()
+) -> Callable[[Request], Awaitable[Response]]:
     """Wrap a resource handler: authenticate, parse, reject unknown POST fields."""
     allowed = frozenset(params)
 

@@ -11,10 +11,18 @@ from hookline.domain.validation import one_of
 from hookline.types import Record
 
 FIELDS = (
-    "FriendlyName", "UniqueName", "DateCreated", "DateUpdated", "MessagingServiceSid",
-    "Attributes", "State", "Timers.Inactive", "Timers.Closed",
-    "Bindings.Email.Address", "Bindings.Email.Name",
-)  # fmt: skip
+    "FriendlyName",
+    "UniqueName",
+    "DateCreated",
+    "DateUpdated",
+    "MessagingServiceSid",
+    "Attributes",
+    "State",
+    "Timers.Inactive",
+    "Timers.Closed",
+    "Bindings.Email.Address",
+    "Bindings.Email.Name",
+)
 
 
 def render(call: Call, record: Record) -> Record:
@@ -43,9 +51,13 @@ async def fetch(call: Call) -> Response:
 
 async def update(call: Call) -> Response:
     record = await conversations.update(
-        call.rt, call.actor, call.account.sid, call.service_sid, call.path("Sid"),
+        call.rt,
+        call.actor,
+        call.account.sid,
+        call.service_sid,
+        call.path("Sid"),
         call.form.pick(*FIELDS),
-    )  # fmt: skip
+    )
     return json(render(call, record))
 
 
@@ -64,9 +76,13 @@ async def listing(call: Call) -> Response:
         where["state"] = one_of(state, "State", conversations.STATES)
         query["State"] = state
     body = await list_response(
-        call, "conversation", where, "conversations", lambda r: render(call, r),
+        call,
+        "conversation",
+        where,
+        "conversations",
+        lambda r: render(call, r),
         extra_query=query,
-    )  # fmt: skip
+    )
     return json(body)
 
 

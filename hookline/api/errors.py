@@ -32,7 +32,9 @@ async def hookline_error(_request: Request, exc: Exception) -> Response:
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        return error_response(404, 20404, f"The requested resource {request.url.path} was not found")
+        return error_response(
+            404, 20404, f"The requested resource {request.url.path} was not found"
+        )
     if exc.status_code == 405:
         return error_response(405, 20004, "Method not allowed")
     return error_response(exc.status_code, exc.status_code, str(exc.detail))

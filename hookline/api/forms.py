@@ -56,8 +56,9 @@ async def read_form(request: Request) -> Form:
     except UnicodeDecodeError:
         raise InvalidParameter("The request body is not valid UTF-8") from None
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False,
-                          max_num_fields=MAX_FIELDS)  # fmt: skip
+        pairs = parse_qsl(
+            text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FIELDS
+        )
     except ValueError:
         raise InvalidParameter(f"Too many form fields (at most {MAX_FIELDS})") from None
     return Form(pairs)

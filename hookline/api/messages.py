@@ -11,9 +11,16 @@ from hookline.domain.validation import one_of
 from hookline.types import Record
 
 CREATE_FIELDS = (
-    "Author", "Body", "DateCreated", "DateUpdated", "Attributes", "MediaSid", "ContentSid",
-    "ContentVariables", "Subject",
-)  # fmt: skip
+    "Author",
+    "Body",
+    "DateCreated",
+    "DateUpdated",
+    "Attributes",
+    "MediaSid",
+    "ContentSid",
+    "ContentVariables",
+    "Subject",
+)
 UPDATE_FIELDS = ("Author", "Body", "DateCreated", "DateUpdated", "Attributes", "Subject")
 
 
@@ -60,9 +67,14 @@ async def listing(call: Call) -> Response:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
     order = one_of(call.form.get("Order") or "asc", "Order", ("asc", "desc"))
     body = await list_response(
-        call, "message", {"conversation_sid": conv["sid"]}, "messages",
-        lambda r: render(call, r), descending=order == "desc", extra_query={"Order": order},
-    )  # fmt: skip
+        call,
+        "message",
+        {"conversation_sid": conv["sid"]},
+        "messages",
+        lambda r: render(call, r),
+        descending=order == "desc",
+        extra_query={"Order": order},
+    )
     return json(body)
 
 

@@ -78,7 +78,9 @@ async def list_response(
             "first_page_url": url(0),
             "previous_page_url": url(page_number - 1, f"PB{rows[0][0]}") if has_prev else None,
             "url": url(page_number, call.form.get("PageToken")),
-            "next_page_url": url(page_number + 1, f"PA{rows[-1][0]}") if has_next and rows else None,
+            "next_page_url": url(page_number + 1, f"PA{rows[-1][0]}")
+            if has_next and rows
+            else None,
             "key": key,
         },
     }

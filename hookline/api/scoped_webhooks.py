@@ -11,9 +11,12 @@ from hookline.domain.scoped_webhooks import WebhookFields
 from hookline.types import Record
 
 UPDATE_FIELDS = (
-    "Configuration.Url", "Configuration.Method", "Configuration.Filters",
-    "Configuration.Triggers", "Configuration.FlowSid",
-)  # fmt: skip
+    "Configuration.Url",
+    "Configuration.Method",
+    "Configuration.Filters",
+    "Configuration.Triggers",
+    "Configuration.FlowSid",
+)
 CREATE_FIELDS = ("Target", *UPDATE_FIELDS, "Configuration.ReplayAfter")
 
 
@@ -55,9 +58,13 @@ async def fetch(call: Call) -> Response:
 
 async def update(call: Call) -> Response:
     record = await scoped_webhooks.update(
-        call.rt, call.account.sid, call.service_sid, call.path("ConversationSid"),
-        call.path("Sid"), _fields(call),
-    )  # fmt: skip
+        call.rt,
+        call.account.sid,
+        call.service_sid,
+        call.path("ConversationSid"),
+        call.path("Sid"),
+        _fields(call),
+    )
     return json(render(call, record))
 
 
@@ -74,9 +81,14 @@ async def listing(call: Call) -> Response:
             tx, call.account.sid, call.service_sid, call.path("ConversationSid")
         )
     body = await list_response(
-        call, "scoped_webhook", {"conversation_sid": conv["sid"]}, "webhooks",
-        lambda r: render(call, r), maximum=5, default_size=5,
-    )  # fmt: skip
+        call,
+        "scoped_webhook",
+        {"conversation_sid": conv["sid"]},
+        "webhooks",
+        lambda r: render(call, r),
+        maximum=5,
+        default_size=5,
+    )
     return json(body)
 
 

@@ -55,9 +55,14 @@ async def resend(call: Call) -> Response:
         await tx.execute(
             q.update_delivery(
                 row["sid"],
-                {"status": "pending", "next_attempt_at": now, "lease_owner": None,
-                 "lease_until": None, "updated_at": now},
-            )  # fmt: skip
+                {
+                    "status": "pending",
+                    "next_attempt_at": now,
+                    "lease_owner": None,
+                    "lease_until": None,
+                    "updated_at": now,
+                },
+            )
         )
     call.rt.sink.committed()
     return json(outbox.public(row | {"status": "pending", "next_attempt_at": now}), 202)

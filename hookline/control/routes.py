@@ -36,10 +36,7 @@ async def events(call: Call) -> Response:
             filters[column] = call.form.get(form_name)
     async with call.rt.store.read() as tx:
         rows = (await tx.execute(q.select_events(call.account.sid, after, limit, filters))).all()
-    items = [
-        {key: value for key, value in row._mapping.items()}
-        for row in rows
-    ]
+    items = [{key: value for key, value in row._mapping.items()} for row in rows]
     return json({"events": items, "next_after": items[-1]["seq"] if items else after})
 
 

@@ -10,11 +10,12 @@ import asyncio
 import contextlib
 import logging
 
-from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
+
+from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.worker import Worker
 from hookline.domain import timers_runner
 from hookline.domain.events import Event
@@ -32,9 +33,7 @@ def retry_policy(spec: str) -> RetryPolicy | None:
 
 
 class DeliveryEngine:
-    def __init__(
-        self, rt: Runtime, settings: Settings, transport: Transport | None = None
-    ) -> None:
+    def __init__(self, rt: Runtime, settings: Settings, transport: Transport | None = None) -> None:
         self.rt = rt
         self.settings = settings
         self.transport = transport or AiohttpTransport(
@@ -57,15 +56,24 @@ class DeliveryEngine:
         for target in await routing.post_event_targets(tx, event):
             rows.append(
                 outbox.delivery_row(
-                    self.rt, event, event_sid, kind=target.kind, url=target.url,
-                    method=target.method, webhook_sid=target.webhook_sid,
+                    self.rt,
+                    event,
+                    event_sid,
+                    kind=target.kind,
+                    url=target.url,
+                    method=target.method,
+                    webhook_sid=target.webhook_sid,
                     status="undeliverable" if target.undeliverable else "pending",
                     error=target.undeliverable,
-                )  # fmt: skip
+                )
             )
             if target.undeliverable:
-                log.warning("%s for %s is undeliverable: %s",
-                            event.name, event.conversation_sid, target.undeliverable)  # fmt: skip
+                log.warning(
+                    "%s for %s is undeliverable: %s",
+                    event.name,
+                    event.conversation_sid,
+                    target.undeliverable,
+                )
         await outbox.write(tx, rows)
 
     def committed(self) -> None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import logging
 
+from hookline.delivery.transport import Transport
+
 from hookline.delivery import log as delivery_log
 from hookline.delivery import outbox, routing
 from hookline.delivery.sender import prepare
-from hookline.delivery.transport import Transport
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import ActionRejected
@@ -39,9 +40,13 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         rt, event, event_sid, kind="pre", url=target.url, method=target.method, webhook_sid=None
     )
     prepared = prepare(
-        target.url, target.method, row["params"], account["auth_token"],
-        row["idempotency_token"], max_total_seconds=timeout,
-    )  # fmt: skip
+        target.url,
+        target.method,
+        row["params"],
+        account["auth_token"],
+        row["idempotency_token"],
+        max_total_seconds=timeout,
+    )
     response = await transport.send(prepared.request)
     status = response.status
     allowed = status is None or 200 <= status < 300
@@ -56,8 +61,12 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         await outbox.write(tx, [row])
         await delivery_log.record_attempt(rt, tx, row, 1, prepared.request, response, None)
     if status is None:
-        log.warning("pre-event %s to %s: %s; action proceeds unchanged",
-                    event.name, target.url, response.error)  # fmt: skip
+        log.warning(
+            "pre-event %s to %s: %s; action proceeds unchanged",
+            event.name,
+            target.url,
+            response.error,
+        )
         return {}
     if not allowed:
         raise ActionRejected(

@@ -5,8 +5,8 @@ one never does."""
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
@@ -93,8 +93,23 @@ async def write(tx: Tx, rows: list[dict[str, Any]]) -> None:
 def public(row: Record) -> Record:
     """A delivery row as the control API shows it."""
     keys = (
-        "sid", "account_sid", "event_sid", "event_type", "conversation_sid", "target",
-        "webhook_sid", "url", "method", "params", "idempotency_token", "status", "attempts",
-        "next_attempt_at", "last_status", "last_error", "created_at", "updated_at",
-    )  # fmt: skip
+        "sid",
+        "account_sid",
+        "event_sid",
+        "event_type",
+        "conversation_sid",
+        "target",
+        "webhook_sid",
+        "url",
+        "method",
+        "params",
+        "idempotency_token",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status",
+        "last_error",
+        "created_at",
+        "updated_at",
+    )
     return {key: row.get(key) for key in keys}

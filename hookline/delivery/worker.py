@@ -9,16 +9,18 @@ slow or dead receiver never holds up healthy ones.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
 from collections import Counter
 from typing import Any
 
-from hookline.delivery import log as delivery_log
 from hookline.delivery.retry import RetryPolicy, should_retry
-from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
+
+from hookline.delivery import log as delivery_log
+from hookline.delivery.sender import prepare
 from hookline.domain.runtime import Runtime
 from hookline.store import queries as q
 
@@ -65,10 +67,8 @@ class Worker:
                 claimed = 0
             if claimed == 0 or sum(self._in_flight.values()) >= self.max_in_flight:
                 self._wake.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
-                except TimeoutError:
-                    pass
 
     async def stop(self) -> None:
         self._stopping = True
@@ -116,8 +116,9 @@ class Worker:
         try:
             await self.deliver(row)
         except Exception:
-            log.exception("delivery %s crashed; its lease will expire and it will be retried",
-                          row["sid"])  # fmt: skip
+            log.exception(
+                "delivery %s crashed; its lease will expire and it will be retried", row["sid"]
+            )
         finally:
             self._in_flight[row["endpoint"] or ""] -= 1
             self._wake.set()
@@ -138,8 +139,15 @@ class Worker:
                 self.rt, tx, row, attempt, prepared.request, response, next_at
             )
         level = logging.INFO if values["status"] == "delivered" else logging.WARNING
-        log.log(level, "%s %s → %s: %s (attempt %d)", row["event_type"], row["sid"], row["url"],
-                response.status or response.error, attempt)  # fmt: skip
+        log.log(
+            level,
+            "%s %s → %s: %s (attempt %d)",
+            row["event_type"],
+            row["sid"],
+            row["url"],
+            response.status or response.error,
+            attempt,
+        )
 
     def _outcome(
         self, row: dict[str, Any], attempt: int, response: OutboundResponse, overrides: Any

@@ -180,9 +180,7 @@ def _changes(fields: dict[str, str]) -> Record:
     return {names[key]: value for key, value in fields.items() if key in names}
 
 
-async def delete(
-    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str
-) -> None:
+async def delete(rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str) -> None:
     async with rt.store.read() as tx:
         conv = await find(tx, account_sid, service_sid, ref)
     scope = Scope(account_sid, service_sid, conv["sid"])

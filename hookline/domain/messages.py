@@ -79,9 +79,13 @@ async def _author_participant(tx: Tx, conv_sid: str, author: str) -> str | None:
 
 
 async def create(
-    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str,
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
     fields: dict[str, str],
-) -> Record:  # fmt: skip
+) -> Record:
     _check(fields)
     if not fields.get("Body") and not fields.get("MediaSid") and not fields.get("ContentSid"):
         raise InvalidParameter("A message needs Body, MediaSid or ContentSid", code=50011)
@@ -122,8 +126,9 @@ def _media(fields: dict[str, str]) -> list[Record] | None:
     if not media_sid:
         return None
     # hookline stores no media; it reports the SID it was given.
-    return [{"sid": media_sid, "size": 0, "content_type": None, "filename": None,
-             "category": "media"}]  # fmt: skip
+    return [
+        {"sid": media_sid, "size": 0, "content_type": None, "filename": None, "category": "media"}
+    ]
 
 
 def _apply(message: Record, fields: dict[str, str]) -> Record:
@@ -141,15 +146,21 @@ async def find(tx: Tx, conv: Record, sid: str) -> Record:
     if is_sid(sid, "IM"):
         message = await tx.get("message", sid=sid, conversation_sid=conv["sid"])
     if message is None:
-        raise NotFound(f"The requested resource /Conversations/{conv['sid']}/Messages/{sid} "
-                       "was not found")  # fmt: skip
+        raise NotFound(
+            f"The requested resource /Conversations/{conv['sid']}/Messages/{sid} was not found"
+        )
     return message
 
 
 async def update(
-    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str, sid: str,
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
+    sid: str,
     fields: dict[str, str],
-) -> Record:  # fmt: skip
+) -> Record:
     _check(fields)
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)

@@ -7,22 +7,43 @@ from hookline.store import Tx
 from hookline.types import Record
 
 SERVICE_ADMIN_PERMISSIONS = [
-    "addMember", "createConversation", "deleteAnyMessage", "deleteConversation",
-    "editAnyMessage", "editAnyMessageAttributes", "editAnyUserInfo", "editConversationAttributes",
-    "editConversationName", "joinConversation", "removeMember",
-]  # fmt: skip
+    "addMember",
+    "createConversation",
+    "deleteAnyMessage",
+    "deleteConversation",
+    "editAnyMessage",
+    "editAnyMessageAttributes",
+    "editAnyUserInfo",
+    "editConversationAttributes",
+    "editConversationName",
+    "joinConversation",
+    "removeMember",
+]
 SERVICE_USER_PERMISSIONS = [
-    "createConversation", "editOwnUserInfo", "joinConversation",
-]  # fmt: skip
+    "createConversation",
+    "editOwnUserInfo",
+    "joinConversation",
+]
 CHANNEL_ADMIN_PERMISSIONS = [
-    "addMember", "deleteAnyMessage", "editAnyMessage", "editAnyMessageAttributes",
-    "editConversationAttributes", "editConversationName", "removeMember", "leaveConversation",
-    "sendMediaMessage", "sendMessage",
-]  # fmt: skip
+    "addMember",
+    "deleteAnyMessage",
+    "editAnyMessage",
+    "editAnyMessageAttributes",
+    "editConversationAttributes",
+    "editConversationName",
+    "removeMember",
+    "leaveConversation",
+    "sendMediaMessage",
+    "sendMessage",
+]
 CHANNEL_USER_PERMISSIONS = [
-    "deleteOwnMessage", "editOwnMessage", "editOwnMessageAttributes", "leaveConversation",
-    "sendMediaMessage", "sendMessage",
-]  # fmt: skip
+    "deleteOwnMessage",
+    "editOwnMessage",
+    "editOwnMessageAttributes",
+    "leaveConversation",
+    "sendMediaMessage",
+    "sendMessage",
+]
 
 DEFAULT_ROLES = [
     ("service admin", "service", SERVICE_ADMIN_PERMISSIONS),

@@ -86,9 +86,7 @@ async def create(
     if not fields.target:
         raise InvalidParameter("Target is required", code=50368)
     if fields.target not in TARGETS:
-        raise InvalidParameter(
-            f"Invalid conversation webhook target {fields.target!r}", code=50364
-        )
+        raise InvalidParameter(f"Invalid conversation webhook target {fields.target!r}", code=50364)
     replay_after = integer(fields.replay_after, "Configuration.ReplayAfter", minimum=0)
     base: Record = {"method": "post"} if fields.target != "studio" else {}
     config = _configuration(fields.target, fields, base)

@@ -52,8 +52,14 @@ async def delete(rt: Runtime, account_sid: str, sid: str, default_service_sid: s
     async with rt.store.transaction() as tx:
         await get_in(tx, account_sid, sid)
         for kind in (
-            "scoped_webhook", "receipt", "message", "participant", "conversation", "user", "role",
-        ):  # fmt: skip
+            "scoped_webhook",
+            "receipt",
+            "message",
+            "participant",
+            "conversation",
+            "user",
+            "role",
+        ):
             await tx.delete(kind, chat_service_sid=sid)
         await tx.delete("service", sid=sid)
         await tx.delete_webhook_config(account_sid, sid)

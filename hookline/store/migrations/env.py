@@ -9,8 +9,6 @@ from hookline.store.tables import metadata
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations through `hookline migrate`, which supplies a connection")
-context.configure(
-    connection=connection, target_metadata=metadata, render_as_batch=True
-)
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
 with context.begin_transaction():
     context.run_migrations()

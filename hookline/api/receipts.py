@@ -1,0 +1,7 @@
+"""Placeholder: routes for this resource are being written."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
