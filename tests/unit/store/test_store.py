@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from hookline.store import open_store
+from hookline.store.store import database_url
+
+
+def test_database_url_picks_async_drivers() -> None:
+    assert database_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+    assert database_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
+    assert database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+
+
+def _conversation(sid: str, unique_name: str | None = None) -> dict[str, object]:
+    return {
+        "sid": sid,
+        "account_sid": "AC" + "0" * 32,
+        "chat_service_sid": "IS" + "0" * 32,
+        "unique_name": unique_name,
+        "state": "active",
+    }
+
+
+async def test_insert_get_update_delete_round_trip(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+    sid = "CH" + "1" * 32
+    async with store.transaction() as tx:
+        await tx.insert("conversation", _conversation(sid, "room"))
+    async with store.read() as tx:
+        assert (await tx.get("conversation", unique_name="room"))["sid"] == sid
+    async with store.transaction() as tx:
+        await tx.update("conversation", _conversation(sid, "renamed"))
+    async with store.read() as tx:
+        assert await tx.get("conversation", unique_name="room") is None
+        assert await tx.count("conversation", unique_name="renamed") == 1
+    async with store.transaction() as tx:
+        assert await tx.delete("conversation", sid=sid) == 1
+    await store.close()
+
+
+async def test_unique_name_is_unique_per_service_and_rolls_back(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+    async with store.transaction() as tx:
+        await tx.insert("conversation", _conversation("CH" + "1" * 32, "room"))
+    with pytest.raises(IntegrityError):
+        async with store.transaction() as tx:
+            await tx.insert("conversation", _conversation("CH" + "2" * 32))
+            await tx.insert("conversation", _conversation("CH" + "3" * 32, "room"))
+    async with store.read() as tx:
+        # The whole failed transaction rolled back, its first insert included.
+        assert await tx.count("conversation") == 1
+    await store.close()
+
+
+async def test_message_indexes_are_gap_free_under_concurrency(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+    sid = "CH" + "1" * 32
+    async with store.transaction() as tx:
+        await tx.insert("conversation", _conversation(sid))
+
+    async def take() -> int:
+        async with store.transaction() as tx:
+            return await tx.next_message_index(sid)
+
+    indexes = await asyncio.gather(*(take() for _ in range(50)))
+    assert sorted(indexes) == list(range(50))
+    await store.close()
+
+
+async def test_data_survives_reopening(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    store = await open_store(url)
+    async with store.transaction() as tx:
+        await tx.insert("conversation", _conversation("CH" + "1" * 32))
+    await store.close()
+    reopened = await open_store(url)
+    async with reopened.read() as tx:
+        assert await tx.count("conversation") == 1
+    await reopened.close()
+
+
+async def test_paging_walks_forwards_and_backwards(tmp_path: Path) -> None:
+    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+    async with store.transaction() as tx:
+        for n in range(5):
+            await tx.insert("conversation", _conversation(f"CH{n:032x}"))
+    async with store.read() as tx:
+        first = await tx.page("conversation", {}, 0, 2)
+        second = await tx.page("conversation", {}, first[-1][0], 2)
+        back = await tx.page("conversation", {}, second[0][0], 2, descending=True)
+    assert [doc["sid"] for _, doc in first] == [f"CH{n:032x}" for n in (0, 1)]
+    assert [doc["sid"] for _, doc in second] == [f"CH{n:032x}" for n in (2, 3)]
+    assert [doc["sid"] for _, doc in back] == [f"CH{n:032x}" for n in (1, 0)]
+    await store.close()
