@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -26,8 +25,8 @@ def _conversation(sid: str, unique_name: str | None = None) -> dict[str, object]
     }
 
 
-async def test_insert_get_update_delete_round_trip(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+async def test_insert_get_update_delete_round_trip(store_url: str) -> None:
+    store = await open_store(store_url)
     sid = "CH" + "1" * 32
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation(sid, "room"))
@@ -43,8 +42,8 @@ async def test_insert_get_update_delete_round_trip(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_unique_name_is_unique_per_service_and_rolls_back(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+async def test_unique_name_is_unique_per_service_and_rolls_back(store_url: str) -> None:
+    store = await open_store(store_url)
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation("CH" + "1" * 32, "room"))
     with pytest.raises(IntegrityError):
@@ -57,8 +56,8 @@ async def test_unique_name_is_unique_per_service_and_rolls_back(tmp_path: Path) 
     await store.close()
 
 
-async def test_message_indexes_are_gap_free_under_concurrency(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+async def test_message_indexes_are_gap_free_under_concurrency(store_url: str) -> None:
+    store = await open_store(store_url)
     sid = "CH" + "1" * 32
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation(sid))
@@ -72,20 +71,19 @@ async def test_message_indexes_are_gap_free_under_concurrency(tmp_path: Path) ->
     await store.close()
 
 
-async def test_data_survives_reopening(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 's.db'}"
-    store = await open_store(url)
+async def test_data_survives_reopening(store_url: str) -> None:
+    store = await open_store(store_url)
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation("CH" + "1" * 32))
     await store.close()
-    reopened = await open_store(url)
+    reopened = await open_store(store_url)
     async with reopened.read() as tx:
         assert await tx.count("conversation") == 1
     await reopened.close()
 
 
-async def test_paging_walks_forwards_and_backwards(tmp_path: Path) -> None:
-    store = await open_store(f"sqlite:///{tmp_path / 's.db'}")
+async def test_paging_walks_forwards_and_backwards(store_url: str) -> None:
+    store = await open_store(store_url)
     async with store.transaction() as tx:
         for n in range(5):
             await tx.insert("conversation", _conversation(f"CH{n:032x}"))

@@ -1,0 +1,1 @@
+"""Webhook delivery: routing, signing, the outbox worker, retries and egress safety."""
