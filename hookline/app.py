@@ -100,4 +100,4 @@ def create_app(
             await engine.stop()
             await store.close()
 
-    return Starlette(routes=api_routes(), exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
+    return Starlette(routes=api_routes(), exception_handlers=HANDLERS, lifespan=lifespan)

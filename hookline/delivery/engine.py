@@ -10,12 +10,11 @@ import asyncio
 import contextlib
 import logging
 
+from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
-
-from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.worker import Worker
 from hookline.domain import timers_runner
 from hookline.domain.events import Event

@@ -15,11 +15,10 @@ from __future__ import annotations
 import json
 import logging
 
-from hookline.delivery.transport import Transport
-
 from hookline.delivery import log as delivery_log
 from hookline.delivery import outbox, routing
 from hookline.delivery.sender import prepare
+from hookline.delivery.transport import Transport
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import ActionRejected

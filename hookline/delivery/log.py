@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from hookline.delivery.transport import OutboundRequest, OutboundResponse
-
 from hookline.domain.runtime import Runtime
 from hookline.store import Tx
 from hookline.store import queries as q

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hookline.delivery import headers as wire
 from hookline.delivery.overrides import ConnectionOverrides, parse_url
 from hookline.delivery.signature import sign
 from hookline.delivery.transport import OutboundRequest, OutboundResponse, Transport
-
-from hookline.delivery import headers as wire
 
 
 @dataclass(frozen=True)

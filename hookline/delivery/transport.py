@@ -72,9 +72,7 @@ class Transport(Protocol):
     async def send(self, request: OutboundRequest) -> OutboundResponse: ...
 
 
-async def _mark_sent(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: Any
-) -> None:
+async def _mark_sent(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
     # Lets a total timeout be told apart: before the request went out it was the connect.
     state = context.trace_request_ctx
     if isinstance(state, SimpleNamespace):

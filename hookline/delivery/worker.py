@@ -16,11 +16,10 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from hookline.delivery.retry import RetryPolicy, should_retry
-from hookline.delivery.transport import OutboundResponse, Transport
-
 from hookline.delivery import log as delivery_log
+from hookline.delivery.retry import RetryPolicy, should_retry
 from hookline.delivery.sender import prepare
+from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
 from hookline.store import queries as q
 

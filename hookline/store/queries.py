@@ -6,7 +6,7 @@ table by its name in :data:`RESOURCES`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -186,7 +186,7 @@ def select_events(
 # --- deliveries (outbox) --------------------------------------------------------------
 
 
-def insert_deliveries(rows: list[Mapping[str, Any]]) -> Insert:
+def insert_deliveries(rows: Sequence[Mapping[str, Any]]) -> Insert:
     return insert(t.deliveries).values(list(rows))
 
 
