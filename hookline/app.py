@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -101,3 +103,23 @@ def create_app(
             await store.close()
 
     return Starlette(routes=api_routes(), exception_handlers=HANDLERS, lifespan=lifespan)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """A delivery-only process: the engine's worker and timers, no HTTP, until ``stop``."""
+    from hookline.delivery.engine import DeliveryEngine
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    store = await open_store(settings.database_url)
+    runtime = Runtime(store=store)
+    engine = DeliveryEngine(runtime, settings)
+    runtime.sink = engine
+    await engine.start(run_worker=True)
+    try:
+        await stop.wait()
+    finally:
+        await engine.stop()
+        await store.close()

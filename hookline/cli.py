@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -12,7 +13,8 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from hookline.app import Started, create_app
+from hookline.app import Started, create_app, run_worker
+from hookline.delivery.engine import retry_policy
 from hookline.domain import accounts
 from hookline.domain.runtime import Runtime
 from hookline.settings import Settings
@@ -43,6 +45,59 @@ def _with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) ->
     return asyncio.run(run())
 
 
+def _check_retry_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        retry_policy(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by ``serve`` and ``worker``: how post-events are delivered."""
+    options = [
+        click.option(
+            "--retry-policy",
+            envvar="HOOKLINE_RETRY_POLICY",
+            default="twilio",
+            show_default=True,
+            callback=_check_retry_policy,
+            help="twilio | durable | attempts=N,base=S,factor=F,cap=S (docs/delivery.md)",
+        ),
+        click.option(
+            "--egress",
+            envvar="HOOKLINE_EGRESS",
+            type=click.Choice(["local", "public-only"]),
+            default="local",
+            show_default=True,
+            help="public-only refuses private, loopback and reserved receiver addresses",
+        ),
+        click.option(
+            "--retention-days",
+            envvar="HOOKLINE_RETENTION_DAYS",
+            default=7.0,
+            type=float,
+            show_default=True,
+            help="Delete delivered/failed delivery records older than this",
+        ),
+        click.option("--log-level", envvar="HOOKLINE_LOG_LEVEL", default="info", show_default=True),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(options: dict[str, Any]) -> Settings:
+    settings = Settings.from_env()
+    for key, value in options.items():
+        if value is not None:
+            setattr(settings, key, value)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return settings
+
+
 @click.group()
 def main() -> None:
     """hookline: a Twilio-compatible Conversations server that delivers webhooks."""
@@ -56,34 +111,12 @@ def main() -> None:
 @click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="Fixed AccountSid (CI).")
 @click.option("--auth-token", envvar="HOOKLINE_AUTH_TOKEN", help="Fixed AuthToken (CI).")
 @click.option("--no-worker", is_flag=True, help="Do not deliver post-events in this process.")
-@click.option(
-    "--retry-policy",
-    envvar="HOOKLINE_RETRY_POLICY",
-    default="twilio",
-    show_default=True,
-    help="twilio | durable | attempts=N,base=S,factor=F,cap=S",
-)
-@click.option(
-    "--egress",
-    envvar="HOOKLINE_EGRESS",
-    type=click.Choice(["local", "public-only"]),
-    default="local",
-    show_default=True,
-)
-@click.option(
-    "--retention-days", envvar="HOOKLINE_RETENTION_DAYS", default=7.0, type=float, show_default=True
-)
-@click.option("--log-level", envvar="HOOKLINE_LOG_LEVEL", default="info", show_default=True)
+@_delivery_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
-    settings = Settings.from_env()
-    settings.worker = not options.pop("no_worker")
-    for key, value in options.items():
-        if value is not None:
-            setattr(settings, key, value)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    no_worker = options.pop("no_worker")
+    settings = _settings(options)
+    settings.worker = not no_worker
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -98,6 +131,21 @@ def serve(**options: Any) -> None:
             app, host=settings.host, port=settings.port, log_level=settings.log_level.lower()
         )
     ).run()
+
+
+@main.command()
+@_database_option
+@_delivery_options
+def worker(**options: Any) -> None:
+    """Deliver post-events (and run conversation timers) without serving HTTP.
+
+    Run any number of these beside ``serve --no-worker`` processes on the same database:
+    each delivery is claimed with a lease, so every attempt has exactly one owner.
+    """
+    settings = _settings(options)
+    console.print(f"hookline worker delivering from {settings.database_url}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
 
 
 def _banner(settings: Settings, started: Started) -> None:

@@ -33,8 +33,9 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         account = await tx.account(event.account_sid)
     if target is None or target.url is None or account is None:
         return {}
-    async with rt.store.transaction() as tx:
-        event_sid = await outbox.record_event(rt, tx, event)
+    # The event row is written with the attempt, after the answer: one write, not two, on
+    # the synchronous path of the action.
+    event_sid = rt.sids.new("EV")
     row = outbox.delivery_row(
         rt, event, event_sid, kind="pre", url=target.url, method=target.method, webhook_sid=None
     )
@@ -57,6 +58,7 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         "last_error": response.error,
     }
     async with rt.store.transaction() as tx:
+        await outbox.record_event(rt, tx, event, event_sid)
         await outbox.write(tx, [row])
         await delivery_log.record_attempt(rt, tx, row, 1, prepared.request, response, None)
     if status is None:

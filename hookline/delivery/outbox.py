@@ -19,8 +19,8 @@ from hookline.types import Record
 STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
 
 
-async def record_event(rt: Runtime, tx: Tx, event: Event) -> str:
-    sid = rt.sids.new("EV")
+async def record_event(rt: Runtime, tx: Tx, event: Event, sid: str | None = None) -> str:
+    sid = sid or rt.sids.new("EV")
     await tx.execute(
         q.insert_event(
             {

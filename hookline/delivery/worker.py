@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 
 from hookline.delivery import log as delivery_log
-from hookline.delivery.retry import RetryPolicy, should_retry
+from hookline.delivery.retry import RetryPolicy, parse_retry_after, should_retry
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
@@ -188,8 +188,5 @@ DURABLE_CLASSES = frozenset({"5xx", "ct", "rt", "429", "408"})
 def _retry_after(response: OutboundResponse) -> float | None:
     for name, value in response.headers:
         if name.lower() == "retry-after":
-            try:
-                return float(value)
-            except ValueError:
-                return None
+            return parse_retry_after(value)
     return None

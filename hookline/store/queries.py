@@ -86,7 +86,15 @@ def take_next_message_index(conversation_sid: str) -> Update:
 
 def select_due_timers(now: float, limit: int) -> Select[Any]:
     c = t.conversations.c
-    return select(c.doc).where(c.timer_due_at <= now).order_by(c.timer_due_at).limit(limit)
+    # SKIP LOCKED: several processes run timers; each due conversation moves exactly once.
+    # (SQLite has no row locks; its single writer serialises the processes instead.)
+    return (
+        select(c.doc)
+        .where(c.timer_due_at <= now)
+        .order_by(c.timer_due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 # --- accounts -------------------------------------------------------------------------

@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urlsplit
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "twilio-oai" / (
-    "twilio_conversations_v1.json"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[3] / "shared" / "twilio-oai" / ("twilio_conversations_v1.json")
 )
 TWILIO_ORIGIN = "https://conversations.twilio.com"
 
