@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from hookline.api.call import Call, both_forms, json, no_content
 from hookline.api.paging import list_response
-from hookline.domain import conversations, messages
+from hookline.domain import conversations, messages, receipts
 from hookline.domain.validation import one_of
 from hookline.types import Record
 
@@ -32,6 +32,15 @@ def render(call: Call, record: Record) -> Record:
     return body
 
 
+async def _with_delivery(call: Call, bodies: list[Record]) -> list[Record]:
+    """Fill each message's ``delivery`` summary from its receipts (domain/receipts.py)."""
+    async with call.rt.store.read() as tx:
+        found = await receipts.summaries(tx, [body["sid"] for body in bodies])
+    for body in bodies:
+        body["delivery"] = found[body["sid"]]
+    return bodies
+
+
 def _ids(call: Call) -> tuple[str, str, str]:
     return call.account.sid, call.service_sid, call.path("ConversationSid")
 
@@ -47,13 +56,13 @@ async def fetch(call: Call) -> Response:
     async with call.rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         record = await messages.find(tx, conv, call.path("Sid"))
-    return json(render(call, record))
+    return json((await _with_delivery(call, [render(call, record)]))[0])
 
 
 async def update(call: Call) -> Response:
     fields = call.form.pick(*UPDATE_FIELDS)
     record = await messages.update(call.rt, call.actor, *_ids(call), call.path("Sid"), fields)
-    return json(render(call, record))
+    return json((await _with_delivery(call, [render(call, record)]))[0])
 
 
 async def delete(call: Call) -> Response:
@@ -75,6 +84,7 @@ async def listing(call: Call) -> Response:
         descending=order == "desc",
         extra_query={"Order": order},
     )
+    await _with_delivery(call, body["messages"])
     return json(body)
 
 

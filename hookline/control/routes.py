@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hookline.api.call import Call, endpoint, json, no_content
-from hookline.control import deliveries
+from hookline.control import deliveries, receipts
 from hookline.domain.validation import http_url
 from hookline.exceptions import InvalidParameter
 from hookline.sids import is_sid
@@ -72,4 +72,5 @@ routes = [
     Route("/_hookline/flows/{FlowSid}", endpoint(map_flow, ("Url",)), methods=["POST"]),
     Route("/_hookline/flows/{FlowSid}", endpoint(unmap_flow), methods=["DELETE"]),
     *deliveries.routes,
+    *receipts.routes,
 ]
