@@ -3,7 +3,8 @@
 Several workers (in several processes or hosts) may share one database: a row is claimed
 by an UPDATE that only succeeds while it is due or its lease has expired, so each attempt
 has one owner. Endpoints already at their concurrency limit are skipped when claiming, so a
-slow or dead receiver never holds up healthy ones.
+slow or dead receiver never holds up healthy ones. A conversation-scoped webhook has at most
+one delivery in flight per worker, so it sees its events in the order they happened.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Worker:
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self._wake = asyncio.Event()
         self._in_flight: Counter[str] = Counter()
+        self._hooks_in_flight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._tokens: dict[str, str] = {}
@@ -84,11 +86,19 @@ class Worker:
         async with self.rt.store.transaction() as tx:
             candidates = (await tx.execute(q.select_claimable(now, free, busy))).all()
             chosen, planned = [], Counter[str]()
-            for sid, endpoint in candidates:
+            hooks_taken = set(self._hooks_in_flight)
+            for sid, endpoint, webhook_sid in candidates:
                 key = endpoint or ""
-                if self._in_flight[key] + planned[key] < self.per_endpoint:
-                    planned[key] += 1
-                    chosen.append(sid)
+                if self._in_flight[key] + planned[key] >= self.per_endpoint:
+                    continue
+                if webhook_sid:
+                    # A conversation-scoped webhook gets its events one at a time, in order
+                    # (ReplayAfter promises index order before newer messages).
+                    if webhook_sid in hooks_taken:
+                        continue
+                    hooks_taken.add(webhook_sid)
+                planned[key] += 1
+                chosen.append(sid)
             if not chosen:
                 return 0
             result = await tx.execute(
@@ -97,6 +107,8 @@ class Worker:
             rows = [dict(row._mapping) for row in result]
         for row in rows:
             self._in_flight[row["endpoint"] or ""] += 1
+            if row["webhook_sid"]:
+                self._hooks_in_flight.add(row["webhook_sid"])
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -120,6 +132,7 @@ class Worker:
             )
         finally:
             self._in_flight[row["endpoint"] or ""] -= 1
+            self._hooks_in_flight.discard(row["webhook_sid"])
             self._wake.set()
 
     async def deliver(self, row: dict[str, Any]) -> None:

@@ -202,7 +202,7 @@ def select_claimable(now: float, limit: int, busy_endpoints: list[str]) -> Selec
     c = t.deliveries.c
     due = and_(c.status == "pending", c.next_attempt_at <= now)
     expired = and_(c.status == "sending", c.lease_until < now)
-    query = select(c.sid, c.endpoint).where(or_(due, expired))
+    query = select(c.sid, c.endpoint, c.webhook_sid).where(or_(due, expired))
     if busy_endpoints:
         query = query.where(c.endpoint.not_in(busy_endpoints))
     # First attempts go before retries so a retry backlog never starves fresh events.

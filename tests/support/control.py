@@ -1,0 +1,50 @@
+"""Plain HTTP calls to a test server's ``/_hookline`` API (and raw ``/v1`` where the SDK
+cannot express a request)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.support.server import ServerProcess
+
+
+def call(
+    server: ServerProcess,
+    method: str,
+    path: str,
+    data: dict[str, Any] | list[tuple[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    auth: tuple[str, str] | None = None,
+) -> tuple[int, Any]:
+    """Send one request; returns (status, parsed JSON or None). Never raises on HTTP errors."""
+    user, password = auth or (server.account_sid, server.auth_token)
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    url = server.base_url + path
+    body = None
+    if data is not None and method == "GET":
+        url += "?" + urlencode(data, doseq=True)
+    elif data is not None:
+        body = urlencode(data, doseq=True).encode()
+    request = urllib.request.Request(url, data=body, method=method)
+    request.add_header("Authorization", f"Basic {token}")
+    if body is not None:
+        request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    return status, json.loads(raw) if raw else None
+
+
+def deliveries(server: ServerProcess, **filters: str) -> list[dict[str, Any]]:
+    status, body = call(server, "GET", "/_hookline/deliveries", filters or None)
+    assert status == 200, body
+    return list(body["deliveries"])
