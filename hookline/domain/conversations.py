@@ -87,9 +87,10 @@ def _date(fields: dict[str, str], name: str, default: str) -> str:
     return iso(parse_iso(fields[name])) if fields.get(name) else default
 
 
-async def create(
+async def prepare(
     rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
-) -> Record:
+) -> tuple[Record, float | None]:
+    """Validate, ask ``onConversationAdd``; the record to insert and its timer due time."""
     _check(fields)
     async with rt.store.read() as tx:
         await services.get_in(tx, account_sid, service_sid)
@@ -121,16 +122,31 @@ async def create(
         "timers": {},
         "bindings": None,
     }
-    due = apply_timers(rt, conv, fields)
+    return conv, apply_timers(rt, conv, fields)
+
+
+async def insert_in(rt: Runtime, tx: Tx, actor: Actor, conv: Record, due: float | None) -> None:
+    """Insert a prepared conversation and emit ``onConversationAdded`` inside ``tx``."""
+    await tx.insert("conversation", conv, timer_due_at=due)
+    scope = Scope(conv["account_sid"], conv["chat_service_sid"], conv["sid"])
+    await emit.post(rt, tx, actor, "onConversationAdded", scope, event_params(conv))
+
+
+def unique_name_taken(conv: Record) -> Conflict:
+    return Conflict(
+        f"Conversation with unique name {conv['unique_name']} already exists", code=50353
+    )
+
+
+async def create(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
+) -> Record:
+    conv, due = await prepare(rt, actor, account_sid, service_sid, fields)
     try:
         async with emit.action(rt) as tx:
-            await tx.insert("conversation", conv, timer_due_at=due)
-            scope = Scope(account_sid, service_sid, conv["sid"])
-            await emit.post(rt, tx, actor, "onConversationAdded", scope, event_params(conv))
+            await insert_in(rt, tx, actor, conv, due)
     except IntegrityError:
-        raise Conflict(
-            f"Conversation with unique name {conv['unique_name']} already exists", code=50353
-        ) from None
+        raise unique_name_taken(conv) from None
     return conv
 
 
@@ -163,9 +179,7 @@ async def update(
                 params = state_params(updated, old_state, "API", updated["date_updated"])
                 await emit.post(rt, tx, actor, "onConversationStateUpdated", scope, params)
     except IntegrityError:
-        raise Conflict(
-            f"Conversation with unique name {updated['unique_name']} already exists", code=50353
-        ) from None
+        raise unique_name_taken(updated) from None
     return updated
 
 

@@ -1,0 +1,129 @@
+"""Participant rules: field checks, the messaging binding, identity/binding conflicts.
+
+Codes (from Twilio's error pages; the HTTP statuses are hookline's choice):
+
+- 409 / 50433 *Participant already exists*: the Identity is already in the conversation.
+- 409 / 50416 *A binding for this participant and proxy address already exists in
+  Conversation CH…*: the same ``MessagingBinding.Address`` is already in this conversation,
+  or the same Address + ProxyAddress pair is in another conversation that is not closed
+  (Twilio routes inbound messages by that pair, so it must be unique).
+- 400 / 50109 *Conversation role not found*: RoleSid is not a conversation role here.
+- 400 / 50441 *Failed to add a proxy address*, 400 / 50444 *Failed to add an identity*:
+  updates that would change what kind of participant this is.
+- 400 / 20001: neither Identity nor Address, both, or a malformed field.
+"""
+
+from __future__ import annotations
+
+from hookline.clock import iso, parse_iso
+from hookline.domain import users
+from hookline.domain.validation import attributes, integer, one_of, sid_param
+from hookline.exceptions import Conflict, InvalidParameter
+from hookline.store import Tx
+from hookline.types import Record
+
+MAX_ADDRESS = 255  # the address/identity columns' width
+NOTIFICATION_LEVELS = ("default", "muted")
+
+
+def stamp(fields: dict[str, str], name: str, default: str | None) -> str | None:
+    if not fields.get(name):
+        return default
+    try:
+        return iso(parse_iso(fields[name]))
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
+
+
+def check(fields: dict[str, str]) -> None:
+    """Field-level checks shared by create, update and ConversationWithParticipants."""
+    attributes(fields.get("Attributes"))
+    sid_param(fields.get("RoleSid"), "RL", "RoleSid")
+    for name in ("DateCreated", "DateUpdated", "LastReadTimestamp"):
+        stamp(fields, name, None)
+    integer(fields.get("LastReadMessageIndex"), "LastReadMessageIndex", minimum=0)
+    if "NotificationLevel" in fields:
+        one_of(fields["NotificationLevel"], "NotificationLevel", NOTIFICATION_LEVELS)
+    users.check_identity(fields.get("Identity"), required=False)
+    for name in ("Address", "ProxyAddress", "ProjectedAddress"):
+        if len(fields.get(f"MessagingBinding.{name}") or "") > MAX_ADDRESS:
+            raise InvalidParameter(f"MessagingBinding.{name} must be at most {MAX_ADDRESS} chars")
+
+
+def channel(address: str) -> str:
+    return "whatsapp" if address.lower().startswith("whatsapp:") else "sms"
+
+
+def new_binding(fields: dict[str, str]) -> Record | None:
+    """The ``messaging_binding`` of a new participant; ``None`` for a plain chat one."""
+    identity = fields.get("Identity")
+    address = fields.get("MessagingBinding.Address")
+    proxy = fields.get("MessagingBinding.ProxyAddress")
+    projected = fields.get("MessagingBinding.ProjectedAddress")
+    if identity and address:
+        raise InvalidParameter("Give either Identity or MessagingBinding.Address, not both")
+    if not identity and not address:
+        raise InvalidParameter("Either Identity or MessagingBinding.Address is required")
+    if identity:
+        if proxy:
+            raise InvalidParameter("A chat participant cannot have a ProxyAddress", code=50441)
+        return {"type": "sms", "projected_address": projected} if projected else None
+    assert address is not None
+    if projected:
+        raise InvalidParameter("MessagingBinding.ProjectedAddress needs an Identity")
+    binding: Record = {"type": channel(address), "address": address}
+    if proxy:
+        if channel(proxy) != binding["type"]:
+            raise InvalidParameter("Address and ProxyAddress must be on the same channel")
+        binding["proxy_address"] = proxy
+    return binding
+
+
+def identity_taken(participant: Record) -> Conflict:
+    return Conflict(
+        f"Participant with identity {participant['identity']} already exists in Conversation "
+        f"{participant['conversation_sid']}",
+        code=50433,
+    )
+
+
+def binding_taken(conversation_sid: str) -> Conflict:
+    return Conflict(
+        "A binding for this participant and proxy address already exists in Conversation "
+        + conversation_sid,
+        code=50416,
+    )
+
+
+def taken(participant: Record) -> Conflict:
+    """The conflict a unique-constraint violation on ``participant`` stands for."""
+    if participant.get("identity"):
+        return identity_taken(participant)
+    return binding_taken(participant["conversation_sid"])
+
+
+async def ensure_free(tx: Tx, participant: Record) -> None:
+    """Raise the Twilio conflict if ``participant``'s identity or binding is in use."""
+    conv_sid = participant["conversation_sid"]
+    if participant.get("identity"):
+        other = await tx.get(
+            "participant", conversation_sid=conv_sid, identity=participant["identity"]
+        )
+        if other is not None and other["sid"] != participant["sid"]:
+            raise identity_taken(participant)
+    binding = participant.get("messaging_binding") or {}
+    if not binding.get("address"):
+        return
+    same = await tx.find(
+        "participant", account_sid=participant["account_sid"], address=binding["address"]
+    )
+    for other in same:
+        if other["sid"] == participant["sid"]:
+            continue
+        if other["conversation_sid"] == conv_sid:
+            raise binding_taken(conv_sid)
+        proxy = (other.get("messaging_binding") or {}).get("proxy_address")
+        if proxy and proxy == binding.get("proxy_address"):
+            conv = await tx.get("conversation", sid=other["conversation_sid"])
+            if conv is not None and conv["state"] != "closed":
+                raise binding_taken(other["conversation_sid"])

@@ -1,0 +1,236 @@
+"""Participants: chat members (``Identity``) and messaging-binding members (SMS, WhatsApp).
+
+A participant is either a chat participant (``Identity``, optionally a Group MMS
+``MessagingBinding.ProjectedAddress``) or a messaging participant
+(``MessagingBinding.Address``, usually with a ``MessagingBinding.ProxyAddress``). Adding a
+chat participant whose identity has no User in the service creates that User (and
+``onUserAdded``) in the same transaction, as Twilio does.
+
+Validation and the conflict codes live in :mod:`hookline.domain.participant_rules`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from hookline.domain import conversations, emit, users
+from hookline.domain import participant_rules as rules
+from hookline.domain.emit import Scope
+from hookline.domain.runtime import Actor, Runtime
+from hookline.domain.validation import integer
+from hookline.exceptions import InvalidParameter, NotFound
+from hookline.sids import is_sid
+from hookline.store import Tx
+from hookline.types import Record
+
+
+def binding_type(participant: Record) -> str:
+    """``MessagingBinding.Type`` as webhooks carry it: ``CHAT``, ``SMS`` or ``WHATSAPP``."""
+    binding = participant.get("messaging_binding")
+    if participant.get("identity") or not binding:
+        return "CHAT"
+    return str(binding["type"]).upper()
+
+
+def event_params(participant: Record, name: str) -> dict[str, str | None]:
+    """Parameters of every participant event (shared/docs §1.5/§1.6), by event name."""
+    binding = participant.get("messaging_binding") or {}
+    params: dict[str, str | None] = {
+        "ConversationSid": participant["conversation_sid"],
+        "Identity": participant.get("identity"),
+        "RoleSid": participant["role_sid"],
+        "Attributes": participant["attributes"],
+        "MessagingBinding.ProxyAddress": binding.get("proxy_address"),
+        "MessagingBinding.Address": binding.get("address"),
+        "MessagingBinding.ProjectedAddress": binding.get("projected_address"),
+        "MessagingBinding.Type": binding_type(participant),
+    }
+    if name != "onParticipantAdd":
+        params["ParticipantSid"] = participant["sid"]
+        params["DateCreated"] = participant["date_created"]
+    if name not in ("onParticipantAdd", "onParticipantAdded"):
+        params["DateUpdated"] = participant["date_updated"]
+    if name == "onParticipantUpdated":
+        index = participant.get("last_read_message_index")
+        params["LastReadMessageIndex"] = None if index is None else str(index)
+    return params
+
+
+def scope_of(participant: Record) -> Scope:
+    return Scope(
+        participant["account_sid"], participant["chat_service_sid"], participant["conversation_sid"]
+    )
+
+
+async def draft(tx: Tx, rt: Runtime, conv: Record, fields: dict[str, str]) -> Record:
+    """The participant ``fields`` would add to ``conv`` (not yet stored)."""
+    binding = rules.new_binding(fields)
+    created = rules.stamp(fields, "DateCreated", rt.now_iso())
+    role_sid = await users.role_of_type(
+        tx, conv["chat_service_sid"], fields.get("RoleSid"), "conversation", "channel user", 50109
+    )
+    return {
+        "sid": rt.sids.new("MB"),
+        "account_sid": conv["account_sid"],
+        "chat_service_sid": conv["chat_service_sid"],
+        "conversation_sid": conv["sid"],
+        "identity": fields.get("Identity") or None,
+        # The address column backs the per-conversation uniqueness and lookups by address.
+        "address": (binding or {}).get("address"),
+        "attributes": fields.get("Attributes", "{}"),
+        "messaging_binding": binding,
+        "role_sid": role_sid,
+        "date_created": created,
+        "date_updated": rules.stamp(fields, "DateUpdated", created),
+        "last_read_message_index": None,
+        "last_read_timestamp": None,
+        "notification_level": "default",
+    }
+
+
+async def add_in(rt: Runtime, tx: Tx, actor: Actor, participant: Record) -> None:
+    """Store a drafted participant (creating its User if needed) and emit the post-events."""
+    await rules.ensure_free(tx, participant)
+    if participant["identity"]:
+        await users.ensure_in(
+            rt, tx, actor, participant["account_sid"], participant["chat_service_sid"],
+            participant["identity"],
+        )  # fmt: skip
+    await tx.insert("participant", participant)
+    params = event_params(participant, "onParticipantAdded")
+    await emit.post(rt, tx, actor, "onParticipantAdded", scope_of(participant), params)
+
+
+async def create(
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
+    fields: dict[str, str],
+) -> Record:
+    rules.check(fields)
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        participant = await draft(tx, rt, conv, fields)
+        await rules.ensure_free(tx, participant)
+    params = event_params(participant, "onParticipantAdd")
+    await emit.pre(rt, actor, "onParticipantAdd", scope_of(participant), params)
+    try:
+        async with emit.action(rt) as tx:
+            await add_in(rt, tx, actor, participant)
+    except IntegrityError:
+        raise rules.taken(participant) from None
+    return participant
+
+
+async def find(tx: Tx, conv: Record, ref: str) -> Record:
+    """A participant of ``conv`` by SID (MB…) or, as Twilio allows, by identity."""
+    key = "sid" if is_sid(ref, "MB") else "identity"
+    found = await tx.get("participant", conversation_sid=conv["sid"], **{key: ref})
+    if found is None:
+        raise NotFound(
+            f"The requested resource /Conversations/{conv['sid']}/Participants/{ref} was not found"
+        )
+    return found
+
+
+async def _changed(tx: Tx, rt: Runtime, participant: Record, fields: dict[str, str]) -> Record:
+    updated = dict(participant)
+    binding = dict(participant.get("messaging_binding") or {})
+    identity = fields.get("Identity")
+    if identity and identity != participant.get("identity"):
+        raise InvalidParameter("This participant's identity cannot be changed", code=50444)
+    proxy = fields.get("MessagingBinding.ProxyAddress")
+    if proxy:
+        if not binding.get("address") or rules.channel(proxy) != binding["type"]:
+            raise InvalidParameter("Cannot set this ProxyAddress on this participant", code=50441)
+        binding["proxy_address"] = proxy
+    projected = fields.get("MessagingBinding.ProjectedAddress")
+    if projected:
+        if not participant.get("identity"):
+            raise InvalidParameter("MessagingBinding.ProjectedAddress needs an Identity")
+        binding = {"type": "sms", "projected_address": projected}
+    updated["messaging_binding"] = binding or None
+    if fields.get("RoleSid"):
+        updated["role_sid"] = await users.role_of_type(
+            tx, participant["chat_service_sid"], fields["RoleSid"], "conversation",
+            "channel user", 50109,
+        )  # fmt: skip
+    if "Attributes" in fields:
+        updated["attributes"] = fields["Attributes"]
+    if "NotificationLevel" in fields:
+        updated["notification_level"] = fields["NotificationLevel"]
+    if "LastReadMessageIndex" in fields:
+        updated["last_read_message_index"] = integer(
+            fields["LastReadMessageIndex"], "LastReadMessageIndex", minimum=0
+        )
+        updated["last_read_timestamp"] = rt.now_iso()
+    updated["last_read_timestamp"] = rules.stamp(
+        fields, "LastReadTimestamp", updated["last_read_timestamp"]
+    )
+    updated["date_created"] = rules.stamp(fields, "DateCreated", participant["date_created"])
+    updated["date_updated"] = rules.stamp(fields, "DateUpdated", rt.now_iso())
+    return updated
+
+
+async def update_found(
+    rt: Runtime, actor: Actor, participant: Record, fields: dict[str, str]
+) -> Record:
+    """Apply ``fields`` to a participant already looked up (Participants, UserConversations)."""
+    rules.check(fields)
+    async with rt.store.read() as tx:
+        updated = await _changed(tx, rt, participant, fields)
+        await rules.ensure_free(tx, updated)
+    scope = scope_of(participant)
+    params = event_params(updated, "onParticipantUpdate")
+    await emit.pre(rt, actor, "onParticipantUpdate", scope, params)
+    try:
+        async with emit.action(rt) as tx:
+            await rules.ensure_free(tx, updated)
+            await tx.update("participant", updated)
+            params = event_params(updated, "onParticipantUpdated")
+            await emit.post(rt, tx, actor, "onParticipantUpdated", scope, params)
+    except IntegrityError:
+        raise rules.taken(updated) from None
+    return updated
+
+
+async def remove(rt: Runtime, actor: Actor, participant: Record) -> None:
+    """Remove a participant already looked up, with onParticipantRemove / -Removed."""
+    scope = scope_of(participant)
+    params = event_params(participant, "onParticipantRemove")
+    await emit.pre(rt, actor, "onParticipantRemove", scope, params)
+    async with emit.action(rt) as tx:
+        await tx.delete("participant", sid=participant["sid"])
+        params = event_params(participant, "onParticipantRemoved")
+        params["DateRemoved"] = rt.now_iso()
+        await emit.post(rt, tx, actor, "onParticipantRemoved", scope, params)
+
+
+async def _lookup(
+    rt: Runtime, account_sid: str, service_sid: str, conv_ref: str, ref: str
+) -> Record:
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        return await find(tx, conv, ref)
+
+
+async def update(
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
+    ref: str,
+    fields: dict[str, str],
+) -> Record:
+    rules.check(fields)
+    participant = await _lookup(rt, account_sid, service_sid, conv_ref, ref)
+    return await update_found(rt, actor, participant, fields)
+
+
+async def delete(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str, ref: str
+) -> None:
+    await remove(rt, actor, await _lookup(rt, account_sid, service_sid, conv_ref, ref))

@@ -1,0 +1,192 @@
+"""Conversation Users: one per identity and service; service-level events, no conversation.
+
+Events (shared/docs §1.5/§1.6): ``onUserAdded`` (no pre-event), ``onUserUpdate`` /
+``onUserUpdated``. hookline has no SDK connections or push registrations, so the REST
+``is_online`` / ``is_notifiable`` are ``null`` (reachability is off, see the service
+configuration) and ``onUserUpdated`` reports ``isOnline`` / ``isNotifiable`` as ``false``
+unless a record says otherwise (hookline's choice; Twilio's encoding is UNCONFIRMED).
+
+Codes: a taken identity is 409 / 50201 (User already exists); a RoleSid that is not a
+service-level role of this service is 400 / 50100 (Role not found).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from hookline.domain import emit, roles, services
+from hookline.domain.emit import Scope
+from hookline.domain.runtime import Actor, Runtime
+from hookline.domain.validation import attributes, sid_param
+from hookline.exceptions import Conflict, InvalidParameter, NotFound
+from hookline.sids import is_sid
+from hookline.store import Tx
+from hookline.types import Record
+
+MAX_IDENTITY = 255  # the identity column's width (Twilio documents 256)
+
+
+def event_params(user: Record, name: str) -> dict[str, str | None]:
+    """Parameters of each user event, exactly as shared/docs lists them."""
+    params: dict[str, str | None] = {
+        "ChatServiceSid": user["chat_service_sid"],
+        "UserSid": user["sid"],
+        "Identity": user["identity"],
+        "RoleSid": user["role_sid"],
+        "Attributes": user["attributes"],
+        "FriendlyName": user.get("friendly_name"),
+    }
+    if name != "onUserUpdate":
+        params["DateCreated"] = user["date_created"]
+    if name != "onUserAdded":
+        params["DateUpdated"] = user["date_updated"]
+    if name == "onUserUpdated":
+        params["isOnline"] = "true" if user.get("is_online") else "false"
+        params["isNotifiable"] = "true" if user.get("is_notifiable") else "false"
+    return params
+
+
+def check_identity(identity: str | None, *, required: bool = True) -> str | None:
+    if not identity:
+        if required:
+            raise InvalidParameter("Missing required parameter Identity in the post body")
+        return None
+    if len(identity) > MAX_IDENTITY:
+        raise InvalidParameter(f"Identity must be at most {MAX_IDENTITY} characters")
+    return identity
+
+
+def _check(fields: dict[str, str]) -> None:
+    attributes(fields.get("Attributes"))
+    sid_param(fields.get("RoleSid"), "RL", "RoleSid")
+    name = fields.get("FriendlyName")
+    if name is not None and len(name) > 256:
+        raise InvalidParameter("FriendlyName must be at most 256 characters")
+
+
+async def role_of_type(
+    tx: Tx, service_sid: str, role_sid: str | None, kind: str, default: str, code: int
+) -> str:
+    """``role_sid`` if it is a ``kind`` role of the service, else the named default role."""
+    if not role_sid:
+        found = await roles.default_role_sid(tx, service_sid, default)
+        if found is None:
+            raise NotFound(f"The service {service_sid} has no '{default}' role")
+        return found
+    role = await tx.get("role", sid=role_sid, chat_service_sid=service_sid)
+    if role is None or role["type"] != kind:
+        raise InvalidParameter(f"Role {role_sid} is not a {kind} role of this service", code=code)
+    return role_sid
+
+
+async def find(tx: Tx, account_sid: str, service_sid: str, ref: str) -> Record:
+    """A user by SID (US…) or by identity within one service; 404 otherwise."""
+    where = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    if is_sid(ref, "US"):
+        found = await tx.get("user", sid=ref, **where)
+    else:
+        found = await tx.get("user", identity=ref, **where)
+    if found is None:
+        raise NotFound(f"The requested resource /Users/{ref} was not found")
+    return found
+
+
+def _record(rt: Runtime, account_sid: str, service_sid: str, identity: str) -> Record:
+    now = rt.now_iso()
+    return {
+        "sid": rt.sids.new("US"),
+        "account_sid": account_sid,
+        "chat_service_sid": service_sid,
+        "role_sid": None,
+        "identity": identity,
+        "friendly_name": None,
+        "attributes": "{}",
+        "is_online": None,
+        "is_notifiable": None,
+        "date_created": now,
+        "date_updated": now,
+    }
+
+
+async def _insert_in(rt: Runtime, tx: Tx, actor: Actor, user: Record) -> None:
+    await tx.insert("user", user)
+    scope = Scope(user["account_sid"], user["chat_service_sid"])
+    await emit.post(rt, tx, actor, "onUserAdded", scope, event_params(user, "onUserAdded"))
+
+
+async def ensure_in(
+    rt: Runtime, tx: Tx, actor: Actor, account_sid: str, service_sid: str, identity: str
+) -> Record:
+    """The service's user for ``identity``, created (with ``onUserAdded``) if missing."""
+    where = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    existing = await tx.get("user", identity=identity, **where)
+    if existing is not None:
+        return existing
+    user = _record(rt, account_sid, service_sid, identity)
+    user["role_sid"] = await role_of_type(tx, service_sid, None, "service", "service user", 50100)
+    await _insert_in(rt, tx, actor, user)
+    return user
+
+
+def _taken(identity: str) -> Conflict:
+    return Conflict(f"User with identity {identity} already exists", code=50201)
+
+
+async def create(
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
+) -> Record:
+    _check(fields)
+    identity = check_identity(fields.get("Identity"))
+    assert identity is not None
+    user = _record(rt, account_sid, service_sid, identity) | _changes(fields)
+    try:
+        async with emit.action(rt) as tx:
+            await services.get_in(tx, account_sid, service_sid)
+            if await tx.get("user", chat_service_sid=service_sid, identity=identity):
+                raise _taken(identity)
+            user["role_sid"] = await role_of_type(
+                tx, service_sid, fields.get("RoleSid"), "service", "service user", 50100
+            )
+            await _insert_in(rt, tx, actor, user)
+    except IntegrityError:
+        raise _taken(identity) from None
+    return user
+
+
+def _changes(fields: dict[str, str]) -> Record:
+    names = {"FriendlyName": "friendly_name", "Attributes": "attributes"}
+    return {names[key]: value for key, value in fields.items() if key in names}
+
+
+async def update(
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    ref: str,
+    fields: dict[str, str],
+) -> Record:
+    _check(fields)
+    async with rt.store.read() as tx:
+        user = await find(tx, account_sid, service_sid, ref)
+        role_sid = user["role_sid"]
+        if fields.get("RoleSid"):
+            role_sid = await role_of_type(
+                tx, service_sid, fields["RoleSid"], "service", "service user", 50100
+            )
+    updated = user | _changes(fields) | {"role_sid": role_sid, "date_updated": rt.now_iso()}
+    scope = Scope(account_sid, service_sid)
+    await emit.pre(rt, actor, "onUserUpdate", scope, event_params(updated, "onUserUpdate"))
+    async with emit.action(rt) as tx:
+        await tx.update("user", updated)
+        params = event_params(updated, "onUserUpdated")
+        await emit.post(rt, tx, actor, "onUserUpdated", scope, params)
+    return updated
+
+
+async def delete(rt: Runtime, account_sid: str, service_sid: str, ref: str) -> None:
+    """Twilio has no user-removal event. The user's participants stay in their
+    conversations (hookline's choice: they are separate resources)."""
+    async with rt.store.transaction() as tx:
+        user = await find(tx, account_sid, service_sid, ref)
+        await tx.delete("user", sid=user["sid"])
