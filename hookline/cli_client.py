@@ -1,0 +1,277 @@
+"""Client commands: talk to a running server's ``/_hookline`` API (docs/cli.md).
+
+``act`` plays end users, ``events`` shows what fired, ``deliveries`` the webhook log,
+``flows`` the Studio flow map, ``receipts`` the carrier's delivery reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from hookline.cli_http import Server, segment, with_server
+
+MESSAGE = ("sid", "index", "author", "body", "attributes", "date_created", "date_updated")
+CONVERSATION = ("sid", "unique_name", "friendly_name", "state", "attributes", "date_updated")
+PARTICIPANT = ("sid", "identity", "messaging_binding", "role_sid", "date_created")
+EVENT = ("seq", "date_created", "event_type", "source", "conversation_sid", "params")
+DELIVERY = ("sid", "event_type", "target", "url", "status", "attempts", "last_status")
+RECEIPT = ("sid", "participant_sid", "status", "error_code", "channel_message_sid")
+
+
+def _act_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("conversation"),
+        click.option(
+            "--as", "who", help="Identity (SDK), address (SMS/WhatsApp) or participant MB SID."
+        ),
+        click.option(
+            "--source",
+            type=click.Choice(["SDK", "SMS", "WHATSAPP", "API"], case_sensitive=False),
+            default="SDK",
+            show_default=True,
+        ),
+        click.option("--service", help="ChatServiceSid (IS…), when not the default service."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _act_params(who: str | None, source: str, service: str | None) -> dict[str, Any]:
+    return {"As": who, "Source": source.upper(), "ChatServiceSid": service}
+
+
+def _conv_path(conversation: str) -> str:
+    return f"/_hookline/Conversations/{segment(conversation)}"
+
+
+@click.group()
+def act() -> None:
+    """Act as an end user (SDK client, SMS or WhatsApp user): events always fire."""
+
+
+@act.command("message")
+@_act_options
+@click.option("--body")
+@click.option("--attributes", help="JSON object string.")
+@click.option("--media-sid", help="ME… SID to attach.")
+@with_server
+def act_message(server: Server, conversation: str, body: str | None, **opts: Any) -> None:
+    """Post a message to CONVERSATION (SID or UniqueName)."""
+    params = _act_params(opts["who"], opts["source"], opts["service"])
+    params |= {"Body": body, "Attributes": opts["attributes"], "MediaSid": opts["media_sid"]}
+    record = server.call("POST", f"{_conv_path(conversation)}/Messages", params)
+    server.show_one(record, MESSAGE)
+
+
+@act.command("edit")
+@_act_options
+@click.argument("message")
+@click.option("--body")
+@click.option("--attributes", help="JSON object string.")
+@with_server
+def act_edit(server: Server, conversation: str, message: str, **opts: Any) -> None:
+    """Edit MESSAGE (IM…) in CONVERSATION."""
+    params = _act_params(opts["who"], opts["source"], opts["service"])
+    params |= {"Body": opts["body"], "Attributes": opts["attributes"]}
+    path = f"{_conv_path(conversation)}/Messages/{segment(message)}"
+    server.show_one(server.call("POST", path, params), MESSAGE)
+
+
+@act.command("remove")
+@_act_options
+@click.argument("message")
+@with_server
+def act_remove(server: Server, conversation: str, message: str, **opts: Any) -> None:
+    """Delete MESSAGE (IM…) from CONVERSATION."""
+    params = _act_params(opts["who"], opts["source"], opts["service"])
+    server.call("DELETE", f"{_conv_path(conversation)}/Messages/{segment(message)}", params)
+    server.done(f"removed {message}")
+
+
+@act.command("update-conversation")
+@_act_options
+@click.option("--friendly-name")
+@click.option("--attributes", help="JSON object string.")
+@click.option("--state", type=click.Choice(["active", "inactive", "closed"]))
+@with_server
+def act_update_conversation(server: Server, conversation: str, **opts: Any) -> None:
+    """Change CONVERSATION's FriendlyName, Attributes or State."""
+    params = _act_params(opts["who"], opts["source"], opts["service"])
+    params |= {
+        "FriendlyName": opts["friendly_name"],
+        "Attributes": opts["attributes"],
+        "State": opts["state"],
+    }
+    server.show_one(server.call("POST", _conv_path(conversation), params), CONVERSATION)
+
+
+@act.command("join")
+@_act_options
+@click.option("--attributes", help="JSON object string.")
+@click.option("--proxy-address", help="MessagingBinding.ProxyAddress (SMS/WhatsApp).")
+@with_server
+def act_join(server: Server, conversation: str, **opts: Any) -> None:
+    """Join CONVERSATION as the --as user (identity, or address for SMS/WhatsApp)."""
+    params = _act_params(opts["who"], opts["source"], opts["service"])
+    params |= {
+        "Attributes": opts["attributes"],
+        "MessagingBinding.ProxyAddress": opts["proxy_address"],
+    }
+    record = server.call("POST", f"{_conv_path(conversation)}/Participants", params)
+    server.show_one(record, PARTICIPANT)
+
+
+@act.command("leave")
+@_act_options
+@with_server
+def act_leave(server: Server, conversation: str, **opts: Any) -> None:
+    """Leave CONVERSATION as the --as user."""
+    params = _act_params(opts["who"], opts["source"], opts["service"])
+    server.call("DELETE", f"{_conv_path(conversation)}/Participants", params)
+    server.done(f"{opts['who']} left {conversation}")
+
+
+@click.command()
+@click.option("--after", type=int, default=0, show_default=True, help="Only events after seq.")
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--type", "event_type", help="Only this EventType (onMessageAdded …).")
+@click.option("--conversation", help="Only this ConversationSid.")
+@with_server
+def events(server: Server, after: int, limit: int, **filters: Any) -> None:
+    """List recorded events (pre and post), oldest first."""
+    params = {
+        "After": after,
+        "Limit": limit,
+        "EventType": filters["event_type"],
+        "ConversationSid": filters["conversation"],
+    }
+    body = server.call("GET", "/_hookline/events", params)
+    rows = [event | {"params": _compact(event["params"])} for event in body["events"]]
+    server.show(body, rows, EVENT)
+
+
+def _compact(params: dict[str, str]) -> str:
+    """An event's own parameters, one ``Name=value`` a line (common ones left out)."""
+    common = ("AccountSid", "EventType", "Source")
+    return "\n".join(f"{key}={value}" for key, value in params.items() if key not in common)
+
+
+@click.group()
+def deliveries() -> None:
+    """The webhook delivery log: every post-event target, its attempts, resend."""
+
+
+@deliveries.command("list")
+@click.option("--after", type=int, default=0, show_default=True)
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--status", help="pending | sending | delivered | failed | undeliverable")
+@click.option("--type", "event_type", help="Only this EventType.")
+@click.option("--conversation", help="Only this ConversationSid.")
+@with_server
+def deliveries_list(server: Server, after: int, limit: int, **filters: Any) -> None:
+    """Deliveries, oldest first (one per post-event and target)."""
+    params = {
+        "After": after,
+        "Limit": limit,
+        "Status": filters["status"],
+        "EventType": filters["event_type"],
+        "ConversationSid": filters["conversation"],
+    }
+    body = server.call("GET", "/_hookline/deliveries", params)
+    server.show(body, body["deliveries"], DELIVERY)
+
+
+@deliveries.command("show")
+@click.argument("sid")
+@with_server
+def deliveries_show(server: Server, sid: str) -> None:
+    """One delivery with its parameters and every attempt."""
+    body = server.call("GET", f"/_hookline/deliveries/{segment(sid)}")
+    if server.as_json:
+        server.show(body, [], ())
+        return
+    fields = [{"field": key, "value": value} for key, value in body.items() if key != "attempt_log"]
+    server.show(body, fields, ("field", "value"))
+    attempts = body.get("attempt_log") or []
+    columns = list(dict.fromkeys(key for attempt in attempts for key in attempt))
+    server.show(body, attempts, columns or ("attempts",))
+
+
+@deliveries.command("resend")
+@click.argument("sid")
+@with_server
+def deliveries_resend(server: Server, sid: str) -> None:
+    """Queue a delivery again (same body, same idempotency token)."""
+    body = server.call("POST", f"/_hookline/deliveries/{segment(sid)}/Resend")
+    server.show_one(body, DELIVERY)
+
+
+@click.group()
+def flows() -> None:
+    """Map Studio flow SIDs (FW…) to URLs of your own (hookline has no Studio)."""
+
+
+@flows.command("list")
+@with_server
+def flows_list(server: Server) -> None:
+    """Every mapped flow and its URL."""
+    body = server.call("GET", "/_hookline/flows")
+    server.show(body, body["flows"], ("flow_sid", "url"))
+
+
+@flows.command("map")
+@click.argument("flow_sid")
+@click.argument("target", metavar="URL")
+@with_server
+def flows_map(server: Server, flow_sid: str, target: str) -> None:
+    """Send FLOW_SID's Studio events to URL."""
+    body = server.call("POST", f"/_hookline/flows/{segment(flow_sid)}", {"Url": target})
+    server.show_one(body, ("flow_sid", "url"))
+
+
+@flows.command("unmap")
+@click.argument("flow_sid")
+@with_server
+def flows_unmap(server: Server, flow_sid: str) -> None:
+    """Forget FLOW_SID's URL (its events become undeliverable)."""
+    server.call("DELETE", f"/_hookline/flows/{segment(flow_sid)}")
+    server.done(f"unmapped {flow_sid}")
+
+
+@click.group()
+def receipts() -> None:
+    """Play the carrier: report a message's delivery status for one participant."""
+
+
+@receipts.command("set")
+@click.argument("conversation")
+@click.argument("message")
+@click.option("--participant", required=True, help="MB… SID, identity or address.")
+@click.option(
+    "--status",
+    required=True,
+    type=click.Choice(["sent", "delivered", "read", "failed", "undelivered"]),
+)
+@click.option("--error-code", type=int, help="With failed/undelivered.")
+@click.option("--service", help="ChatServiceSid (IS…), when not the default service.")
+@with_server
+def receipts_set(server: Server, conversation: str, message: str, **opts: Any) -> None:
+    """Create or advance MESSAGE's receipt for a participant (fires onDeliveryUpdated)."""
+    params = {
+        "ParticipantSid": opts["participant"],
+        "Status": opts["status"],
+        "ErrorCode": opts["error_code"],
+        "ChatServiceSid": opts["service"],
+    }
+    path = f"{_conv_path(conversation)}/Messages/{segment(message)}/Receipts"
+    server.show_one(server.call("POST", path, params), RECEIPT)
+
+
+def register(main: click.Group) -> None:
+    """Add the client commands to the ``hookline`` group."""
+    for command in (act, events, deliveries, flows, receipts):
+        main.add_command(command)
