@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hookline.app import Started, create_app, run_worker
+from hookline.cli_client import register as register_client_commands
 from hookline.delivery.engine import retry_policy
 from hookline.domain import accounts
 from hookline.domain.runtime import Runtime
@@ -207,3 +208,6 @@ def accounts_api_key(database_url: str, account_sid: str) -> None:
     """Create an API key (SK…) and secret for ACCOUNT_SID."""
     key = _with_runtime(database_url, lambda rt: accounts.create_api_key(rt, account_sid))
     console.print(f"ApiKeySid {key['sid']}\nSecret    {key['secret']}")
+
+
+register_client_commands(main)
