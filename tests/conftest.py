@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +19,30 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A real ``hookline serve`` on SQLite (or on PostgreSQL with HOOKLINE_TEST_DATABASE_URL)."""
-    process = start_server(tmp_path, os.environ.get("HOOKLINE_TEST_DATABASE_URL"))
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A real ``hookline serve`` on SQLite; ``indirect`` parametrization with "postgres"
+    runs it on a freshly emptied HOOKLINE_TEST_POSTGRES_URL database instead."""
+    database_url = None
+    if getattr(request, "param", "sqlite") == "postgres":
+        postgres = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
+        if not postgres:
+            pytest.skip("HOOKLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+        asyncio.run(reset_postgres(postgres))
+        database_url = postgres
+    process = start_server(tmp_path, database_url)
     yield process
     process.stop()
+
+
+async def reset_postgres(url: str) -> None:
+    """Drop everything in the test database (tests run one at a time)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from hookline.store.store import database_url
+
+    engine = create_async_engine(database_url(url))
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +10,10 @@ from twilio.request_validator import RequestValidator
 
 from tests.support.control import call, deliveries
 from tests.support.receiver import Receiver
-from tests.support.server import ServerProcess, start_server
+from tests.support.server import ServerProcess
+
+#: Every test here runs on SQLite, and on PostgreSQL when the test run has one.
+pytestmark = pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
 
 ON = "true"  # X-Twilio-Webhook-Enabled: REST actions fire webhooks only when asked to
 
@@ -226,30 +226,3 @@ def test_resend_delivers_again_with_the_same_token(
     again = receiver.wait_for(2, path="/post")[1]
     token = first.headers["I-Twilio-Idempotency-Token"]
     assert again.headers["I-Twilio-Idempotency-Token"] == token
-
-
-def test_a_separate_worker_process_delivers_for_a_server_without_one(
-    tmp_path: Path, receiver: Receiver
-) -> None:
-    server = start_server(tmp_path, None, "--no-worker")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "hookline", "worker", "--database-url", server.database_url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        status, _ = call(
-            server, "POST", "/v1/Configuration/Webhooks",
-            {"PostWebhookUrl": receiver.base + "/post", "Filters": "onConversationAdded"},
-        )  # fmt: skip
-        assert status == 200
-        status, _ = call(
-            server, "POST", "/v1/Conversations", {}, {"X-Twilio-Webhook-Enabled": "true"}
-        )
-        assert status == 201
-        (request,) = receiver.wait_for(1, path="/post", timeout=20)
-        assert_signed(server, request)
-    finally:
-        worker.terminate()
-        worker.wait(10)
-        server.stop()

@@ -5,8 +5,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from hookline.clock import ManualClock
 from hookline.domain import accounts
@@ -15,18 +13,10 @@ from hookline.domain.events import RecordingSink
 from hookline.domain.runtime import Runtime
 from hookline.sids import SequentialSids
 from hookline.store import open_store
-from hookline.store.store import database_url
+from tests.conftest import reset_postgres
 
 POSTGRES = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-async def reset_postgres(url: str) -> None:
-    engine = create_async_engine(database_url(url))
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
