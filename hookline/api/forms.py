@@ -56,12 +56,21 @@ async def read_form(request: Request) -> Form:
     except UnicodeDecodeError:
         raise InvalidParameter("The request body is not valid UTF-8") from None
     try:
+        # errors="strict": percent-escapes that are not UTF-8 (%FF, surrogates) are refused
+        # like raw invalid bytes, instead of turning into U+FFFD silently.
         pairs = parse_qsl(
-            text, keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FIELDS
+            text,
+            keep_blank_values=True,
+            strict_parsing=False,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_FIELDS,
         )
+    except UnicodeDecodeError:
+        raise InvalidParameter("The request body is not valid UTF-8") from None
     except ValueError:
         raise InvalidParameter(f"Too many form fields (at most {MAX_FIELDS})") from None
-    return Form(pairs)
+    return Form(_without_nul(pairs))
 
 
 async def _read_limited(request: Request) -> bytes:
@@ -78,4 +87,12 @@ async def _read_limited(request: Request) -> bytes:
 
 
 def query_form(request: Request) -> Form:
-    return Form(request.query_params.multi_items())
+    return Form(_without_nul(request.query_params.multi_items()))
+
+
+def _without_nul(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Refuse NUL characters: no parameter takes one, and PostgreSQL text cannot store it."""
+    checked = list(pairs)
+    if any("\x00" in key or "\x00" in value for key, value in checked):
+        raise InvalidParameter("Parameters must not contain NUL characters")
+    return checked
