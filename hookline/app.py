@@ -30,6 +30,7 @@ from hookline.api import (
 )
 from hookline.api.errors import HANDLERS
 from hookline.control import act
+from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
@@ -63,8 +64,15 @@ def api_routes() -> list[BaseRoute]:
         *users.routes,
         *roles.routes,
         *control_routes.routes,
+        *control_clock.routes,
         *act.routes,
     ]
+
+
+def _clock(settings: Settings) -> clocks.Clock:
+    if settings.manual_clock:
+        return clocks.ManualClock(clocks.SystemClock().now())
+    return clocks.SystemClock()
 
 
 def create_app(
@@ -81,7 +89,7 @@ def create_app(
         store = await open_store(settings.database_url)
         runtime = Runtime(
             store=store,
-            clock=clock or clocks.SystemClock(),
+            clock=clock or _clock(settings),
             sids=sids or sid_sources.RandomSids(),
         )
         account = await accounts.ensure(runtime, settings.account_sid, settings.auth_token)

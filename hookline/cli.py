@@ -112,6 +112,12 @@ def main() -> None:
 @click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="Fixed AccountSid (CI).")
 @click.option("--auth-token", envvar="HOOKLINE_AUTH_TOKEN", help="Fixed AuthToken (CI).")
 @click.option("--no-worker", is_flag=True, help="Do not deliver post-events in this process.")
+@click.option(
+    "--manual-clock",
+    is_flag=True,
+    default=None,
+    help="Stop time; move it with POST /_hookline/clock (testing timers and retries).",
+)
 @_delivery_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""

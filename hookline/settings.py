@@ -35,6 +35,8 @@ class Settings:
     retention_days: float = 7.0
     per_endpoint_concurrency: int = 8
     log_level: str = "info"
+    #: Time stands still until ``POST /_hookline/clock`` moves it (tests of timers, retries).
+    manual_clock: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
