@@ -21,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 
 DEFAULT_URL = "http://127.0.0.1:8080"
-console = Console()
 
 
 def _message(status: int, raw: bytes) -> str:
@@ -76,10 +75,14 @@ class Server:
             click.echo(json.dumps(body, indent=2))
             return
         names = list(columns)
-        table = Table(*names)
+        table = Table()
+        for name in names:
+            # Fold rather than cut: a SID must stay whole to be copied.
+            table.add_column(name, overflow="fold")
         for row in rows:
             table.add_row(*(_cell(row.get(name)) for name in names))
-        console.print(table)
+        # A console per call, so that COLUMNS is read when the command runs.
+        Console().print(table)
 
     def show_one(self, body: Mapping[str, Any], columns: Iterable[str]) -> None:
         self.show(body, [body], columns)
@@ -88,7 +91,7 @@ class Server:
         if self.as_json:
             click.echo(json.dumps({"result": text}))
         else:
-            console.print(text)
+            Console().print(text)
 
 
 def _cell(value: Any) -> str:
