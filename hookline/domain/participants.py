@@ -225,7 +225,6 @@ async def update(
     ref: str,
     fields: dict[str, str],
 ) -> Record:
-    rules.check(fields)
     participant = await _lookup(rt, account_sid, service_sid, conv_ref, ref)
     return await update_found(rt, actor, participant, fields)
 
