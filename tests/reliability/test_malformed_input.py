@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -444,4 +445,59 @@ def test_broken_http_does_not_take_the_server_down(
                 sock.recv(65536)
             except OSError:
                 pass
+    assert_still_up(backend_server, conversation)
+
+
+_DATE_PADDING_BUG = (
+    "hookline/clock.py iso() formats with strftime('%Y-%m-%dT%H:%M:%SZ'); glibc's %Y does "
+    "not zero-pad years < 1000, so DateCreated=0422-01-21T04:08:55Z is stored and rendered "
+    "as '422-01-21T04:08:55Z', which is not an RFC 3339 date-time (the spec's format). "
+    "Fix: f'{moment.year:04d}' + moment.strftime('-%m-%dT%H:%M:%SZ')"
+)
+_DATE_OVERFLOW_BUG = (
+    "hookline/clock.py parse_iso(): astimezone(UTC) of a date at the edge of datetime's "
+    "range with an offset (0001-01-01T00:00:00+01:00, 9999-12-31T23:59:59-01:00) raises "
+    "OverflowError, which callers (domain/messages.py _check, conversations) do not catch "
+    "(they expect ValueError) → 500. Fix: catch OverflowError in parse_iso and raise "
+    "ValueError"
+)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "2020-02-29T12:00:00Z",
+        "1970-01-01T00:00:00+05:30",
+        "2020-13-01T00:00:00Z",
+        "2020-01-01T25:00:00Z",
+        "not a date",
+        pytest.param(
+            "0422-01-21T04:08:55Z", marks=pytest.mark.xfail(strict=True, reason=_DATE_PADDING_BUG)
+        ),
+        pytest.param(
+            "0001-01-01T00:00:00+01:00",
+            marks=pytest.mark.xfail(strict=True, reason=_DATE_OVERFLOW_BUG),
+        ),
+        pytest.param(
+            "9999-12-31T23:59:59-01:00",
+            marks=pytest.mark.xfail(strict=True, reason=_DATE_OVERFLOW_BUG),
+        ),
+    ],
+)
+@pytest.mark.parametrize("target", ["conversation", "message"])
+def test_extreme_dates(
+    client: Api, backend_server: ServerProcess, conversation: str, date: str, target: str
+) -> None:
+    """A date is accepted and rendered as an RFC 3339 date-time, or refused with a 400."""
+    if target == "conversation":
+        reply = client.call("POST", "/v1/Conversations", {"DateCreated": date})
+    else:
+        path = f"/v1/Conversations/{conversation}/Messages"
+        reply = client.call("POST", path, {"DateCreated": date, "Body": "x"})
+    assert reply.status in (201, 400), reply.body[:300]
+    if reply.status == 400:
+        assert_clear_4xx(reply, 400)
+    else:
+        rendered = reply.json()["date_created"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rendered), rendered
     assert_still_up(backend_server, conversation)
