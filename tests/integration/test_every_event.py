@@ -1,0 +1,142 @@
+"""All 23 events, produced the way users produce them (REST with the webhook header, and
+the act-as-participant API), arrive at a real receiver signed, each with the parameter set
+of shared/docs §1.4–1.6."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from hookline.domain.events import ALL_EVENTS, POST_EVENTS
+from tests.support.control import call
+from tests.support.receiver import Receiver
+from tests.support.server import ServerProcess
+
+ON = {"X-Twilio-Webhook-Enabled": "true"}
+BINDING = {f"MessagingBinding.{k}" for k in ("ProxyAddress", "Address", "ProjectedAddress")}
+CONVERSATION = {"ConversationSid", "DateCreated", "DateUpdated", "Attributes", "ChatServiceSid"}
+CONVERSATION_OPT = {"FriendlyName", "UniqueName", "MessagingServiceSid", "State"}
+MESSAGE = {"ConversationSid", "Body", "Author", "Attributes", "ChatServiceSid"}
+MESSAGE_OPT = {"ParticipantSid", "Media", "MessagingServiceSid"}
+STORED_MESSAGE = MESSAGE | {"MessageSid", "Index", "DateCreated"}
+PARTICIPANT = {"ConversationSid", "RoleSid", "Attributes", "MessagingBinding.Type"}
+PARTICIPANT_OPT = {"Identity", *BINDING}
+STORED_PARTICIPANT = PARTICIPANT | {"ParticipantSid", "DateCreated"}
+USER = {"ChatServiceSid", "UserSid", "Identity", "RoleSid", "Attributes"}
+
+#: event → (parameters that must be there, parameters that may be there), beyond the
+#: common AccountSid, EventType, Source, ClientIdentity (SDK only) and RetryCount (post).
+EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+    "onConversationAdd": (
+        {"Attributes", "ChatServiceSid", "State"},
+        {"FriendlyName", "UniqueName", "MessagingServiceSid", "MessageBody", "Media", *BINDING,
+         "MessagingBinding.AuthorAddress"},
+    ),
+    "onConversationAdded": (
+        CONVERSATION | {"State"},
+        CONVERSATION_OPT | BINDING | {"MessagingBinding.AuthorAddress"},
+    ),
+    "onConversationUpdate": (CONVERSATION | {"State"}, CONVERSATION_OPT),
+    "onConversationUpdated": (CONVERSATION | {"State"}, CONVERSATION_OPT),
+    "onConversationRemove": (CONVERSATION | {"State"}, CONVERSATION_OPT),
+    "onConversationRemoved": (CONVERSATION | {"State", "DateRemoved"}, CONVERSATION_OPT),
+    "onConversationStateUpdated": (
+        {"ChatServiceSid", "StateUpdated", "StateFrom", "StateTo", "ConversationSid", "Reason"},
+        {"MessagingServiceSid"},
+    ),
+    "onMessageAdd": (MESSAGE, MESSAGE_OPT),
+    "onMessageAdded": (STORED_MESSAGE, MESSAGE_OPT),
+    "onMessageUpdate": (STORED_MESSAGE | {"DateUpdated"}, MESSAGE_OPT),
+    "onMessageUpdated": (STORED_MESSAGE | {"DateUpdated"}, MESSAGE_OPT),
+    "onMessageRemove": (STORED_MESSAGE | {"DateUpdated"}, MESSAGE_OPT),
+    "onMessageRemoved": (STORED_MESSAGE | {"DateUpdated", "DateRemoved"}, MESSAGE_OPT),
+    "onParticipantAdd": (PARTICIPANT, PARTICIPANT_OPT),
+    "onParticipantAdded": (STORED_PARTICIPANT, PARTICIPANT_OPT),
+    "onParticipantUpdate": (STORED_PARTICIPANT | {"DateUpdated"}, PARTICIPANT_OPT),
+    "onParticipantUpdated": (
+        STORED_PARTICIPANT | {"DateUpdated"},
+        PARTICIPANT_OPT | {"LastReadMessageIndex"},
+    ),
+    "onParticipantRemove": (STORED_PARTICIPANT | {"DateUpdated"}, PARTICIPANT_OPT),
+    "onParticipantRemoved": (
+        STORED_PARTICIPANT | {"DateUpdated", "DateRemoved"}, PARTICIPANT_OPT
+    ),
+    "onDeliveryUpdated": (
+        {"ConversationSid", "ChatServiceSid", "MessageSid", "DeliveryReceiptSid",
+         "ParticipantSid", "Status", "DateCreated", "DateUpdated"},
+        {"ChannelMessageSid", "ErrorCode"},
+    ),
+    "onUserAdded": (USER | {"DateCreated"}, {"FriendlyName"}),
+    "onUserUpdate": (USER | {"DateUpdated"}, {"FriendlyName"}),
+    "onUserUpdated": (
+        USER | {"DateCreated", "DateUpdated", "isOnline", "isNotifiable"}, {"FriendlyName"}
+    ),
+}  # fmt: skip
+
+
+def ok(server: ServerProcess, method: str, path: str, data: Any = None) -> Any:
+    status, body = call(server, method, path, data, ON)
+    assert status in (200, 201, 204), (method, path, status, body)
+    return body
+
+
+def produce_every_event(server: ServerProcess) -> None:
+    user = ok(server, "POST", "/v1/Users", {"Identity": "bob", "FriendlyName": "Bob"})
+    ok(server, "POST", f"/v1/Users/{user['sid']}", {"FriendlyName": "Robert"})
+    conv = ok(server, "POST", "/v1/Conversations", {"FriendlyName": "tour"})
+    ch = f"/v1/Conversations/{conv['sid']}"
+    ok(server, "POST", ch, {"FriendlyName": "the tour"})
+    act = f"/_hookline/Conversations/{conv['sid']}"
+    alice = ok(server, "POST", f"{act}/Participants", {"As": "alice"})
+    sms = ok(server, "POST", f"{ch}/Participants", {
+        "MessagingBinding.Address": "+15550001111",
+        "MessagingBinding.ProxyAddress": "+15559990000",
+    })  # fmt: skip
+    ok(server, "POST", f"{ch}/Participants/{alice['sid']}", {"Attributes": '{"vip": true}'})
+    message = ok(server, "POST", f"{act}/Messages", {"As": "alice", "Body": "hello"})
+    ok(server, "POST", f"{act}/Messages/{message['sid']}", {"As": "alice", "Body": "hello!"})
+    ok(server, "POST", f"{act}/Messages/{message['sid']}/Receipts", {
+        "ParticipantSid": sms["sid"], "Status": "delivered",
+    })  # fmt: skip
+    ok(server, "DELETE", f"{act}/Messages/{message['sid']}?As=alice")
+    ok(server, "DELETE", f"{act}/Participants?As=alice")
+    ok(server, "POST", ch, {"State": "inactive"})
+    ok(server, "DELETE", ch)
+
+
+@pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
+def test_every_event_arrives_signed_with_its_documented_parameters(
+    server: ServerProcess, receiver: Receiver
+) -> None:
+    ok(server, "POST", "/v1/Configuration/Webhooks", [
+        ("PreWebhookUrl", receiver.base + "/pre"), ("PostWebhookUrl", receiver.base + "/post"),
+        *[("Filters", name) for name in sorted(ALL_EVENTS)],
+    ])  # fmt: skip
+    produce_every_event(server)
+    posts = receiver.wait_for(1, path="/post", event="onConversationRemoved", timeout=20)
+    assert posts
+    seen = {r.params["EventType"] for r in receiver.requests}
+    assert seen == ALL_EVENTS, f"missing: {sorted(ALL_EVENTS - seen)}"
+    validator = RequestValidator(server.auth_token)
+    for request in receiver.requests:
+        name = request.params["EventType"]
+        assert request.path == ("/post" if name in POST_EVENTS else "/pre"), name
+        signature = request.headers["X-Twilio-Signature"]
+        assert validator.validate(request.url, request.params, signature), name
+        required, optional = EXPECTED[name]
+        common = {"AccountSid", "EventType", "Source"}
+        if request.params["Source"] == "SDK":
+            common.add("ClientIdentity")
+        if name in POST_EVENTS:
+            common.add("RetryCount")
+        keys = set(request.params)
+        assert required | common <= keys, f"{name} lacks {sorted(required | common - keys)}"
+        extra = keys - required - optional - common
+        assert not extra, f"{name} has undocumented {sorted(extra)}"
+    by_event = {r.params["EventType"]: r.params for r in receiver.requests}
+    assert by_event["onMessageAdded"]["Source"] == "SDK"
+    assert by_event["onMessageAdded"]["ClientIdentity"] == "alice"
+    assert by_event["onConversationStateUpdated"]["Reason"] == "API"
+    assert by_event["onDeliveryUpdated"]["Status"] == "delivered"
