@@ -1,0 +1,88 @@
+"""A webhook receiver in its own process: ``python -m bench.receiver --port P --mode ok|hang``.
+
+``ok`` reads the request and answers 200 at once (empty body: a pre-event allows unchanged).
+``hang`` accepts the request and never answers (until ``--hang-seconds``, bounded).
+Every request to ``/hook…`` is counted; ``GET /stats`` reports the count and the wall-clock
+times of the first and last request, ``POST /reset`` zeroes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from dataclasses import dataclass
+
+from aiohttp import web
+
+
+@dataclass
+class Counts:
+    count: int = 0
+    bytes: int = 0
+    first: float | None = None
+    last: float | None = None
+    in_flight: int = 0
+
+    def seen(self, size: int) -> None:
+        now = time.time()
+        self.count += 1
+        self.bytes += size
+        if self.first is None:
+            self.first = now
+        self.last = now
+
+
+def make_app(mode: str, hang_seconds: float) -> web.Application:
+    counts = Counts()
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.read()
+        if mode == "hang":
+            counts.seen(len(body))
+            counts.in_flight += 1
+            try:
+                await asyncio.sleep(hang_seconds)
+            finally:
+                counts.in_flight -= 1
+            return web.Response(status=504)
+        counts.seen(len(body))
+        return web.Response(status=200)
+
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "mode": mode,
+                "count": counts.count,
+                "bytes": counts.bytes,
+                "first": counts.first,
+                "last": counts.last,
+                "in_flight": counts.in_flight,
+                "now": time.time(),
+            }
+        )
+
+    async def reset(request: web.Request) -> web.Response:
+        counts.count, counts.bytes, counts.first, counts.last = 0, 0, None, None
+        return web.json_response({"ok": True})
+
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_get("/stats", stats)
+    app.router.add_post("/reset", reset)
+    app.router.add_route("*", "/hook", hook)
+    app.router.add_route("*", "/hook/{tail:.*}", hook)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--mode", choices=("ok", "hang"), default="ok")
+    parser.add_argument("--hang-seconds", type=float, default=900.0)
+    args = parser.parse_args()
+    app = make_app(args.mode, args.hang_seconds)
+    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None, backlog=1024)
+
+
+if __name__ == "__main__":
+    main()

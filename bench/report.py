@@ -1,0 +1,163 @@
+"""What a scenario measured, printed as rich tables and written as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+
+
+@dataclass
+class Run:
+    """One measured configuration (hookline or its baseline)."""
+
+    label: str
+    system: str
+    throughput: float
+    unit: str = "req/s"
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    count: int = 0
+    errors: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_load(cls, label: str, system: str, load: dict[str, Any], **extra: Any) -> Run:
+        return cls(
+            label=label,
+            system=system,
+            throughput=float(load["throughput_rps"]),
+            p50_ms=float(load["p50_ms"]),
+            p99_ms=float(load["p99_ms"]),
+            count=int(load["ok"]),
+            errors=int(load["errors"]),
+            extra={"load": load, **extra},
+        )
+
+
+@dataclass
+class Check:
+    """A target from the brief: printed with the measured value, never asserted."""
+
+    name: str
+    value: float
+    op: str
+    threshold: float
+    unit: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.threshold if self.op == ">=" else self.value <= self.threshold
+
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    title: str
+    mode: str
+    runs: list[Run] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.time)
+    duration_s: float = 0.0
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for check, raw in zip(self.checks, data["checks"], strict=True):
+            raw["met"] = check.met
+        return data
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def show(console: Console, result: ScenarioResult) -> None:
+    table = Table(title=f"{result.scenario}: {result.title} ({result.mode})", title_justify="left")
+    table.add_column("run")
+    table.add_column("throughput", justify="right")
+    table.add_column("vs baseline", justify="right")
+    table.add_column("p50 ms", justify="right")
+    table.add_column("p99 ms", justify="right")
+    table.add_column("ok", justify="right")
+    table.add_column("errors", justify="right")
+    baseline = next((run for run in result.runs if run.system == "baseline"), None)
+    for run in result.runs:
+        ratio = "-"
+        if baseline is not None and baseline.throughput > 0 and run.unit == baseline.unit:
+            ratio = f"{run.throughput / baseline.throughput:.2f}x"
+        table.add_row(
+            run.label,
+            f"{run.throughput:,.0f} {run.unit}",
+            ratio,
+            _ms(run.p50_ms),
+            _ms(run.p99_ms),
+            f"{run.count:,}",
+            str(run.errors),
+        )
+    console.print(table)
+    if result.checks:
+        checks = Table(show_header=True, title_justify="left")
+        checks.add_column("target")
+        checks.add_column("measured", justify="right")
+        checks.add_column("goal", justify="right")
+        checks.add_column("met")
+        for check in result.checks:
+            checks.add_row(
+                check.name,
+                f"{check.value:.3f}{check.unit}",
+                f"{check.op} {check.threshold:g}{check.unit}",
+                "[green]yes[/green]" if check.met else "[red]no[/red]",
+            )
+        console.print(checks)
+    for note in result.notes:
+        console.print(f"  [dim]• {note}[/dim]")
+    if result.error:
+        console.print(f"[red]{result.scenario} crashed:[/red] {result.error}")
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        mem_kb = 0
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_mb": mem_kb // 1024,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
+def write(out_dir: Path, results: list[ScenarioResult], mode: str) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for result in results:
+        path = out_dir / f"{result.scenario}.json"
+        path.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    summary = {
+        "mode": mode,
+        "machine": machine(),
+        "scenarios": [result.to_json() for result in results],
+    }
+    path = out_dir / f"run-{mode}-{stamp}.json"
+    path.write_text(json.dumps(summary, indent=2) + "\n")
+    return path

@@ -1,0 +1,70 @@
+"""isolation: the delivery scenario plus a receiver that never answers, fed as many events.
+
+Two ways to point events at the hanging receiver, each its own run:
+
+- ``service``: a second Conversation Service whose webhook configuration targets it, with
+  its own conversation; events alternate between the two conversations.
+- ``scoped``: a conversation-scoped webhook on the very conversation whose global
+  configuration targets the healthy receiver; each event has one delivery to each.
+
+The healthy receiver's rate is compared with the delivery scenario's (reused when it ran in
+this invocation at the same size, otherwise measured here first).
+"""
+
+from __future__ import annotations
+
+from bench import server
+from bench.report import Check, ScenarioResult
+from bench.scenarios.common import Context, Procs
+from bench.scenarios.delivery import hookline_run
+from bench.scenarios.drain import fill_and_drain
+
+NAME = "isolation"
+TARGET = 0.90
+VARIANTS = {
+    "service": "hanging receiver on a second service's config",
+    "scoped": "hanging receiver as a conversation-scoped webhook",
+}
+
+
+def run(ctx: Context) -> ScenarioResult:
+    count = ctx.sizes.deliveries
+    result = ScenarioResult(
+        NAME, f"{count:,} events -> healthy receiver, {count:,} -> one that never answers", ctx.mode
+    )
+    result.params = {"deliveries": count, "stall_timeout_s": ctx.sizes.stall_timeout}
+    alone = ctx.memo.get("delivery")
+    with Procs() as procs:
+        healthy = procs.add(server.receiver(ctx.tmp(NAME)))
+        if alone is None or alone["count"] != count:
+            ctx.say("healthy receiver alone (the delivery scenario did not run at this size)")
+            alone = fill_and_drain(ctx, ctx.tmp(f"{NAME}-alone"), healthy, count)
+        else:
+            result.notes.append("Healthy-alone rate reused from the delivery scenario.")
+        reference = hookline_run("healthy receiver alone (scenario 3)", alone)
+        reference.system = "baseline"
+        result.runs.append(reference)
+        for variant, label in VARIANTS.items():
+            work = ctx.tmp(f"{NAME}-{variant}")
+            hang = procs.add(server.receiver(work, mode="hang", name="hang-receiver"))
+            ctx.say(label)
+            shared = fill_and_drain(ctx, work, healthy, count, hang=hang, hang_via=variant)
+            procs.stop(hang)
+            result.runs.append(hookline_run(f"healthy, with {label}", shared))
+            ratio = shared["rate"] / (alone["rate"] or 1.0)
+            result.checks.append(
+                Check(f"{variant}: healthy rate with / alone", ratio, ">=", TARGET)
+            )
+            hang_stats = shared["hang_receiver"] or {}
+            result.notes.append(
+                f"{variant}: the hanging receiver got {hang_stats.get('count', 0):,} requests; "
+                f"outbox states at the end {shared['outbox']}."
+            )
+            if not shared["complete"]:
+                why = "stalled" if shared["stalled"] else "ran out of time"
+                result.notes.append(
+                    f"{variant}: only {shared['delivered']:,} of {count:,} reached the healthy "
+                    f"receiver ({why}: no progress for {ctx.sizes.stall_timeout:g} s); "
+                    "its rate is taken over the whole wait."
+                )
+    return result
