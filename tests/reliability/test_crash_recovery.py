@@ -35,7 +35,7 @@ KILL_AFTER_SECONDS = 1.5
 POST_SECONDS = 2.0
 #: The lease of a killed worker's rows (60 s) plus slack for the retries to go out.
 SETTLE_SECONDS = 100.0
-RECEIVER_DELAY = 0.05
+RECEIVER_DELAY = 0.25
 HOOK_PATH = "/hook"
 
 

@@ -501,3 +501,30 @@ def test_extreme_dates(
         rendered = reply.json()["date_created"]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", rendered), rendered
     assert_still_up(backend_server, conversation)
+
+
+_AFTER_BUG = (
+    "hookline/control/deliveries.py listing() and hookline/control/routes.py _after(): "
+    "After is checked with isdigit() only and passed to SQL unbounded; >= 2**63 overflows "
+    "the integer parameter (OverflowError on SQLite, DataError on PostgreSQL) → 500. "
+    "Fix: accept at most 18 ASCII digits, else InvalidParameter (400)"
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "After=-1",
+        "After=abc",
+        "Limit=0",
+        "Limit=1001",
+        pytest.param("After=" + "9" * 30, marks=pytest.mark.xfail(strict=True, reason=_AFTER_BUG)),
+    ],
+)
+@pytest.mark.parametrize("path", ["/_hookline/deliveries", "/_hookline/events"])
+def test_absurd_control_api_cursors(
+    client: Api, backend_server: ServerProcess, conversation: str, path: str, query: str
+) -> None:
+    reply = client.call("GET", f"{path}?{query}")
+    assert_clear_4xx(reply, 400)
+    assert_still_up(backend_server, conversation)
