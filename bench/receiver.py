@@ -81,7 +81,16 @@ def main() -> None:
     parser.add_argument("--hang-seconds", type=float, default=900.0)
     args = parser.parse_args()
     app = make_app(args.mode, args.hang_seconds)
-    web.run_app(app, host="127.0.0.1", port=args.port, access_log=None, print=None, backlog=1024)
+    web.run_app(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        access_log=None,
+        print=None,
+        backlog=1024,
+        # A hanging handler must not hold up the end of a run.
+        shutdown_timeout=0.5,
+    )
 
 
 if __name__ == "__main__":

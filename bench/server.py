@@ -124,7 +124,8 @@ def hookline(
     port = free_port()
     command = [sys.executable, "-m", "hookline", "serve", "--port", str(port)]
     command += ["--database-url", f"sqlite:///{db_path}", *extra]
-    env = {
+    # bench_env: the hookline that sits next to this bench/ package, whatever is installed.
+    env = bench_env() | {
         "HOOKLINE_ACCOUNT_SID": ACCOUNT_SID,
         "HOOKLINE_AUTH_TOKEN": AUTH_TOKEN,
         "HOOKLINE_LOG_LEVEL": log_level,

@@ -107,6 +107,9 @@ def fill_and_drain(
         rss_kb = hookline.rss_kb()
         cpu_s = hookline.cpu_seconds()
         hang_stats = api.receiver_stats(hang.base_url) if hang is not None else None
+        stopping = time.monotonic()
+        procs.stop(hookline)
+        stop_s = time.monotonic() - stopping
     details = _attempt_latencies(db_path, f"{healthy.base_url}/hook/post")
     complete = stats["count"] >= count
     rate = receiver_rate(stats)
@@ -123,6 +126,7 @@ def fill_and_drain(
         "receiver_first_to_last_s": (stats["last"] - stats["first"]) if stats["first"] else None,
         "server_start_to_last_s": from_start,
         "seed_s": round(seed_s, 2),
+        "server_stop_s": round(stop_s, 2),
         "rss_kb": rss_kb,
         "server_cpu_s": cpu_s,
         "hang_receiver": hang_stats,
