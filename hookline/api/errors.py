@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from hookline.exceptions import HooklineError
+from hookline.store import IntegrityError
 
 log = logging.getLogger("hookline.api")
 
@@ -40,9 +41,22 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, exc.status_code, str(exc.detail))
 
 
+async def concurrent_change(request: Request, exc: Exception) -> Response:
+    """A unique key taken by a concurrent request between our check and our insert."""
+    log.info("concurrent conflicting change on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        409, 20409, "A concurrent request changed this resource first; retry the request"
+    )
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, 20500, "Internal server error")
 
 
-HANDLERS = {HooklineError: hookline_error, HTTPException: http_error, Exception: unexpected_error}
+HANDLERS = {
+    HooklineError: hookline_error,
+    HTTPException: http_error,
+    IntegrityError: concurrent_change,
+    Exception: unexpected_error,
+}

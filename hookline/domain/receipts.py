@@ -163,6 +163,8 @@ async def set_status(
     now = rt.now_iso()
     async with emit.action(rt) as tx:
         message = await message_in(tx, account_sid, service_sid, conv_ref, message_sid)
+        # Reports on one message are serialised, so each status change fires exactly once.
+        await tx.lock("message", sid=message["sid"])
         participant = await _participant(tx, message["conversation_sid"], participant_ref)
         if address(participant) is None:
             raise InvalidParameter(

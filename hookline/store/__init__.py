@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from hookline.store.store import Store, Tx, open_store
+from hookline.store.store import IntegrityError, Store, Tx, open_store
 
-__all__ = ["Store", "Tx", "open_store"]
+__all__ = ["IntegrityError", "Store", "Tx", "open_store"]

@@ -46,8 +46,10 @@ def insert_resource(table: Table, values: Mapping[str, Any]) -> Insert:
     return insert(table).values(**values)
 
 
-def select_resource(table: Table, where: Mapping[str, Any]) -> Select[Any]:
-    return select(table.c.doc).where(*_where(table, where))
+def select_resource(table: Table, where: Mapping[str, Any], lock: bool = False) -> Select[Any]:
+    query = select(table.c.doc).where(*_where(table, where))
+    # FOR UPDATE on PostgreSQL; SQLite ignores it (its single writer already serialises).
+    return query.with_for_update() if lock else query
 
 
 def select_resource_page(

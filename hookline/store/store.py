@@ -56,6 +56,12 @@ class Tx:
         row = result.first()
         return dict(row.doc) if row else None
 
+    async def lock(self, kind: str, **where: Any) -> Record | None:
+        """``get`` that holds the row until the transaction ends (read-check-write races)."""
+        result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where, lock=True))
+        row = result.first()
+        return dict(row.doc) if row else None
+
     async def find(self, kind: str, **where: Any) -> list[Record]:
         result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where))
         return [dict(row.doc) for row in result]

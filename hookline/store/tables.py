@@ -133,6 +133,7 @@ receipts = Table(
     Column("message_sid", SID, nullable=False, index=True),
     Column("participant_sid", SID, nullable=True),
     Column("doc", DocType, nullable=False),
+    UniqueConstraint("message_sid", "participant_sid", name="uq_receipts_participant"),
 )
 
 users = Table(

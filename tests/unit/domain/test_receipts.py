@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -189,3 +190,17 @@ async def test_summaries_follow_receipts(rt: Runtime, account: Account) -> None:
         "total": 2, "sent": "all", "delivered": "some", "read": "none",
         "failed": "none", "undelivered": "none",
     }  # fmt: skip
+
+
+async def test_concurrent_reports_move_a_receipt_once(rt: Runtime, account: Account) -> None:
+    _, message, sms = await _setup(rt, account)
+    await _set(rt, account, message, sms["sid"], "sent")
+    outcomes = await asyncio.gather(
+        *(_set(rt, account, message, sms["sid"], "delivered") for _ in range(5)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
+    assert all(isinstance(o, InvalidParameter) for o in outcomes if isinstance(o, BaseException))
+    assert isinstance(rt.sink, RecordingSink)
+    delivered = [e for e in rt.sink.events if e.params.get("Status") == "delivered"]
+    assert len(delivered) == 1

@@ -256,6 +256,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("seq"),
+        sa.UniqueConstraint("message_sid", "participant_sid", name="uq_receipts_participant"),
         sa.UniqueConstraint("sid"),
     )
     with op.batch_alter_table("receipts", schema=None) as batch_op:
