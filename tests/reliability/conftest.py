@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.support.openapi import error_json_problem
-from tests.support.server import ServerProcess, start_server
+from tests.support.server import ServerProcess
 
 POSTGRES_URL = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
 
@@ -72,20 +72,6 @@ class Api:
 
 def api_for(server: ServerProcess) -> Api:
     return Api(server.base_url, server.account_sid, server.auth_token)
-
-
-@pytest.fixture(scope="module")
-def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """One server (SQLite) shared by a module whose tests leave each other's data alone."""
-    process = start_server(tmp_path_factory.mktemp("server"))
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def api(module_server: ServerProcess) -> Api:
-    assert module_server.process.poll() is None, "the server died:\n" + module_server.log()
-    return api_for(module_server)
 
 
 def _with_database(url: str, name: str) -> str:
