@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from hookline.domain import accounts
+from hookline.domain.accounts import Account
+from hookline.domain.runtime import Runtime
+from hookline.exceptions import Conflict, InvalidParameter, Unauthorized
+
+
+async def test_account_sid_and_token_or_an_api_key_authenticate(
+    rt: Runtime, account: Account
+) -> None:
+    assert await accounts.authenticate(rt, account.sid, account.auth_token) == account
+    key = await accounts.create_api_key(rt, account.sid, "ci")
+    assert key["sid"].startswith("SK")
+    assert await accounts.authenticate(rt, key["sid"], key["secret"]) == account
+    for username, password in [
+        (account.sid, "wrong"),
+        (key["sid"], account.auth_token),
+        ("AC" + "f" * 32, account.auth_token),
+        ("", ""),
+    ]:
+        with pytest.raises(Unauthorized):
+            await accounts.authenticate(rt, username, password)
+
+
+async def test_each_account_has_its_own_default_service(rt: Runtime, account: Account) -> None:
+    other = await accounts.create(rt)
+    assert other.sid != account.sid
+    assert other.default_service_sid != account.default_service_sid
+    with pytest.raises(Unauthorized):
+        await accounts.authenticate(rt, other.sid, account.auth_token)
+
+
+async def test_fixed_credentials_are_created_once_and_token_can_rotate(rt: Runtime) -> None:
+    sid = "AC" + "1" * 32
+    first = await accounts.ensure(rt, sid, "a" * 32)
+    again = await accounts.ensure(rt, sid, "a" * 32)
+    assert first == again
+    rotated = await accounts.ensure(rt, sid, "b" * 32)
+    assert (
+        rotated.auth_token == "b" * 32 and rotated.default_service_sid == first.default_service_sid
+    )
+    with pytest.raises(Unauthorized):
+        await accounts.authenticate(rt, sid, "a" * 32)
+
+
+async def test_bad_or_duplicate_account_sids_are_refused(rt: Runtime, account: Account) -> None:
+    with pytest.raises(InvalidParameter):
+        await accounts.create(rt, sid="ACnothex")
+    with pytest.raises(Conflict):
+        await accounts.create(rt, sid=account.sid)
