@@ -31,7 +31,9 @@ class ManualClock:
 
 def iso(moment: datetime) -> str:
     """Twilio renders timestamps as ``2016-03-24T21:05:50Z`` (second precision, UTC)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    # strftime's %Y does not zero-pad years before 1000 on every platform.
+    return f"{utc.year:04d}-" + utc.strftime("%m-%dT%H:%M:%SZ")
 
 
 def parse_iso(text: str) -> datetime:
@@ -39,4 +41,7 @@ def parse_iso(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the representable range") from None

@@ -13,11 +13,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hookline.api.forms import Form, query_form, read_form
-from hookline.domain import accounts
+from hookline.domain import accounts, services
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import sid as check_sid
-from hookline.exceptions import Unauthorized
+from hookline.exceptions import NotFound, Unauthorized
 
 PAGING = ("PageSize", "Page", "PageToken")
 
@@ -74,6 +74,15 @@ def _credentials(request: Request) -> tuple[str, str]:
     return username, password
 
 
+async def _check_path(request: Request, rt: Runtime, account: Account) -> None:
+    """Path values never reach the store unchecked, and a ``{ChatServiceSid}`` must be one
+    of the caller's services (else even an empty list would answer for a stranger's)."""
+    if any("\x00" in str(value) for value in request.path_params.values()):
+        raise NotFound(f"The requested resource {request.url.path!r} was not found")
+    if "ChatServiceSid" in request.path_params:
+        await services.get(rt, account.sid, str(request.path_params["ChatServiceSid"]))
+
+
 def endpoint(
     handler: Handler, params: Iterable[str] = ()
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -84,6 +93,7 @@ def endpoint(
         rt: Runtime = request.app.state.runtime
         username, password = _credentials(request)
         account = await accounts.authenticate(rt, username, password)
+        await _check_path(request, rt, account)
         if request.method == "POST":
             form = await read_form(request)
             form.reject_unknown(allowed)

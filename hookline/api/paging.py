@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from hookline.api.call import Call
+from hookline.domain.validation import natural
 from hookline.exceptions import InvalidParameter
 from hookline.types import Record
 
@@ -21,18 +22,19 @@ def page_size(call: Call, maximum: int = 100, default: int = DEFAULT_PAGE_SIZE) 
     raw = call.form.get("PageSize")
     if raw is None or raw == "":
         return min(default, maximum)
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    size = natural(raw, "PageSize", maximum)
+    if size < 1:
         raise InvalidParameter(f"PageSize must be an integer from 1 to {maximum}")
-    return int(raw)
+    return size
 
 
 def _token(call: Call) -> tuple[str, int]:
     token = call.form.get("PageToken") or ""
     if not token:
         return "PA", 0
-    if token[:2] not in ("PA", "PB") or not token[2:].isdigit():
+    if token[:2] not in ("PA", "PB"):
         raise InvalidParameter("Invalid PageToken")
-    return token[:2], int(token[2:])
+    return token[:2], natural(token[2:], "PageToken")
 
 
 async def list_response(
@@ -49,7 +51,7 @@ async def list_response(
 ) -> Record:
     size = page_size(call, maximum, default_size)
     direction, seq = _token(call)
-    page_number = int(call.form.get("Page") or 0) if (call.form.get("Page") or "0").isdigit() else 0
+    page_number = natural(call.form.get("Page") or "0", "Page")
     backwards = direction == "PB"
     async with call.rt.store.read() as tx:
         # Fetch one extra row to know whether another page exists.

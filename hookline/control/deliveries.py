@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.api.call import Call, endpoint, json
+from hookline.control.cursor import after_and_limit
 from hookline.delivery import outbox
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.store import queries as q
@@ -16,18 +17,15 @@ FILTERS = {"Status": "status", "EventType": "event_type", "ConversationSid": "co
 
 
 async def listing(call: Call) -> Response:
-    after = call.form.get("After") or "0"
-    limit = call.form.get("Limit") or "100"
-    if not after.isdigit() or not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        raise InvalidParameter("After must be an integer and Limit 1..1000")
+    after, limit = after_and_limit(call)
     filters: dict[str, Any] = {
         column: call.form.get(name) for name, column in FILTERS.items() if call.form.get(name)
     }
     async with call.rt.store.read() as tx:
-        statement = q.select_deliveries(call.account.sid, int(after), int(limit), filters)
+        statement = q.select_deliveries(call.account.sid, after, limit, filters)
         rows = [dict(row._mapping) for row in (await tx.execute(statement)).all()]
     items = [outbox.public(row) for row in rows]
-    return json({"deliveries": items, "next_after": rows[-1]["seq"] if rows else int(after)})
+    return json({"deliveries": items, "next_after": rows[-1]["seq"] if rows else after})
 
 
 async def _find(call: Call) -> dict[str, Any]:

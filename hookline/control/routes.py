@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from hookline.api.call import Call, endpoint, json, no_content
 from hookline.control import deliveries, receipts
+from hookline.control.cursor import after_and_limit
 from hookline.domain.validation import http_url
 from hookline.exceptions import InvalidParameter
 from hookline.sids import is_sid
@@ -20,16 +21,8 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def _after(call: Call) -> tuple[int, int]:
-    after = call.form.get("After") or "0"
-    limit = call.form.get("Limit") or "100"
-    if not after.isdigit() or not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        raise InvalidParameter("After must be an integer and Limit 1..1000")
-    return int(after), int(limit)
-
-
 async def events(call: Call) -> Response:
-    after, limit = _after(call)
+    after, limit = after_and_limit(call)
     filters: dict[str, Any] = {}
     for form_name, column in (("EventType", "event_type"), ("ConversationSid", "conversation_sid")):
         if call.form.get(form_name):

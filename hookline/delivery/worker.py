@@ -26,8 +26,9 @@ from hookline.store import queries as q
 
 log = logging.getLogger("hookline.delivery")
 
-#: Longer than any request may take (Twilio's total timeout tops out at 15 s).
-LEASE_SECONDS = 60.0
+#: Twice the longest a request may take (Twilio's total timeout tops out at 15 s): a
+#: crashed worker's rows are taken over this long after it claimed them.
+LEASE_SECONDS = 30.0
 IDLE_POLL_SECONDS = 0.5
 
 

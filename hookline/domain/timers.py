@@ -11,9 +11,12 @@ from hookline.exceptions import InvalidParameter
 from hookline.types import Record
 
 _DURATION = re.compile(
-    r"^P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+    r"^P(?:(?P<days>[0-9]{1,9})D)?"
+    r"(?:T(?:(?P<hours>[0-9]{1,9})H)?(?:(?P<minutes>[0-9]{1,9})M)?(?:(?P<seconds>[0-9]{1,9})S)?)?$"
 )
 MINIMUM = {"Timers.Inactive": timedelta(minutes=1), "Timers.Closed": timedelta(minutes=10)}
+#: hookline's bound (Twilio documents none): keeps due dates far from datetime's limits.
+MAXIMUM = timedelta(days=3650)
 
 
 def parse_duration(text: str, name: str) -> timedelta:
@@ -24,6 +27,8 @@ def parse_duration(text: str, name: str) -> timedelta:
     duration = timedelta(**parts)
     if duration < MINIMUM[name]:
         raise InvalidParameter(f"{name} must be at least {MINIMUM[name]}")
+    if duration > MAXIMUM:
+        raise InvalidParameter(f"{name} must be at most {MAXIMUM.days} days")
     return duration
 
 

@@ -54,18 +54,31 @@ def attributes(value: str | None, name: str = "Attributes") -> str | None:
         return None
     try:
         json.loads(value)
+    except RecursionError:
+        raise InvalidParameter(f"{name} is nested too deeply", code=50001) from None
     except ValueError as exc:
         raise InvalidParameter(f"{name} must be valid JSON: {exc}", code=50001) from None
     return value
 
 
+#: Largest integer hookline accepts from a client: fits a signed 64-bit database column.
+MAX_INTEGER = 2**63 - 1
+
+
+def natural(value: str, name: str, maximum: int = MAX_INTEGER) -> int:
+    """A non-negative decimal integer of ASCII digits, at most ``maximum``; else 400."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > maximum:
+        raise InvalidParameter(f"{name} must be a whole number from 0 to {maximum}")
+    return int(value)
+
+
 def integer(value: str | None, name: str, *, minimum: int | None = None) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an integer") from None
+    sign, digits = ("-", value[1:]) if value.startswith("-") else ("", value)
+    if not digits:
+        raise InvalidParameter(f"{name} must be an integer")
+    number = int(sign + str(natural(digits, name)))
     if minimum is not None and number < minimum:
         raise InvalidParameter(f"{name} must be at least {minimum}")
     return number

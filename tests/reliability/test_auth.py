@@ -263,16 +263,6 @@ def test_another_account_cannot_reach_a_resources(world: World, as_key: bool) ->
     assert snapshot(world) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "hookline/api/conversations.py listing() never checks that {ChatServiceSid} exists "
-        "in the caller's account (create/fetch do, via services.get_in), so GET "
-        "/v1/Services/<another account's or an unknown IS>/Conversations answers 200 with an "
-        "empty page instead of 404/20404; fix: call services.get_in(tx, account_sid, "
-        "call.service_sid) before list_response when ChatServiceSid is in the path"
-    ),
-)
 @pytest.mark.parametrize("foreign", ["A's service", "unknown service"])
 def test_listing_another_accounts_service_is_not_found(world: World, foreign: str) -> None:
     service = world.service if foreign == "A's service" else "IS" + "0" * 32
