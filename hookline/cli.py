@@ -15,6 +15,7 @@ from rich.table import Table
 
 from hookline.app import Started, create_app, run_worker
 from hookline.cli_client import register as register_client_commands
+from hookline.cli_listen import listen
 from hookline.delivery.engine import retry_policy
 from hookline.domain import accounts
 from hookline.domain.runtime import Runtime
@@ -217,3 +218,4 @@ def accounts_api_key(database_url: str, account_sid: str) -> None:
 
 
 register_client_commands(main)
+main.add_command(listen)
