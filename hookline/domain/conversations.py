@@ -6,12 +6,11 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from hookline.clock import iso, parse_iso
 from hookline.domain import emit, services
 from hookline.domain.emit import Scope
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.timers import apply_timers
-from hookline.domain.validation import attributes, one_of, sid_param
+from hookline.domain.validation import attributes, one_of, sid_param, timestamp
 from hookline.exceptions import Conflict, InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
@@ -73,18 +72,10 @@ def _check(fields: dict[str, str]) -> None:
     if "State" in fields:
         one_of(fields["State"], "State", STATES)
     for name in ("DateCreated", "DateUpdated"):
-        if fields.get(name):
-            try:
-                parse_iso(fields[name])
-            except ValueError:
-                raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
+        timestamp(fields, name, None)
     unique = fields.get("UniqueName")
     if unique is not None and is_sid(unique, "CH"):
         raise InvalidParameter("UniqueName must not look like a Conversation SID")
-
-
-def _date(fields: dict[str, str], name: str, default: str) -> str:
-    return iso(parse_iso(fields[name])) if fields.get(name) else default
 
 
 async def prepare(
@@ -107,7 +98,7 @@ async def prepare(
     fields = fields | await emit.pre(rt, actor, "onConversationAdd", scope, pre_params)
     _check(fields)
     now = rt.now_iso()
-    created = _date(fields, "DateCreated", now)
+    created = timestamp(fields, "DateCreated", now)
     conv: Record = {
         "sid": rt.sids.new("CH"),
         "account_sid": account_sid,
@@ -118,7 +109,7 @@ async def prepare(
         "attributes": fields.get("Attributes", "{}"),
         "state": fields.get("State", "active"),
         "date_created": created,
-        "date_updated": _date(fields, "DateUpdated", created),
+        "date_updated": timestamp(fields, "DateUpdated", created),
         "timers": {},
         "bindings": None,
     }
@@ -169,7 +160,7 @@ async def update(
     _check(fields)
     old_state = conv["state"]
     updated = conv | _changes(fields)
-    updated["date_updated"] = _date(fields, "DateUpdated", rt.now_iso())
+    updated["date_updated"] = timestamp(fields, "DateUpdated", rt.now_iso())
     due = apply_timers(rt, updated, fields)
     try:
         async with emit.action(rt) as tx:

@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from hookline.domain.events import MODIFIABLE, event
+from hookline.domain.events import MODIFIABLE, Event, event
 from hookline.domain.runtime import Actor, Runtime
 from hookline.store import Tx
 from hookline.types import Params
@@ -21,13 +21,8 @@ class Scope:
     conversation_sid: str | None = None
 
 
-async def pre(
-    rt: Runtime, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
-) -> Params:
-    """Call the pre-event gate; return only the fields Twilio lets that event modify."""
-    if not actor.webhooks:
-        return {}
-    built = event(
+def _event(actor: Actor, name: str, scope: Scope, params: dict[str, str | None]) -> Event:
+    return event(
         name,
         actor,
         account_sid=scope.account_sid,
@@ -35,7 +30,15 @@ async def pre(
         conversation_sid=scope.conversation_sid,
         params=params,
     )
-    answer = await rt.sink.before(built)
+
+
+async def pre(
+    rt: Runtime, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
+) -> Params:
+    """Call the pre-event gate; return only the fields Twilio lets that event modify."""
+    if not actor.webhooks:
+        return {}
+    answer = await rt.sink.before(_event(actor, name, scope, params))
     allowed = MODIFIABLE.get(name, {})
     changes: Params = {}
     for key, value in answer.items():
@@ -50,15 +53,7 @@ async def post(
 ) -> None:
     if not actor.webhooks:
         return
-    built = event(
-        name,
-        actor,
-        account_sid=scope.account_sid,
-        chat_service_sid=scope.chat_service_sid,
-        conversation_sid=scope.conversation_sid,
-        params=params,
-    )
-    await rt.sink.after(tx, built)
+    await rt.sink.after(tx, _event(actor, name, scope, params))
 
 
 @contextlib.asynccontextmanager

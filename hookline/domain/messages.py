@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from hookline.clock import iso, parse_iso
 from hookline.domain import conversations, emit
 from hookline.domain.emit import Scope
 from hookline.domain.runtime import Actor, Runtime
-from hookline.domain.validation import attributes, sid_param
+from hookline.domain.validation import attributes, sid_param, timestamp
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
@@ -61,11 +60,7 @@ def _check(fields: dict[str, str]) -> None:
     if body is not None and len(body) > MAX_BODY:
         raise InvalidParameter(f"Body must be at most {MAX_BODY} characters", code=50012)
     for name in ("DateCreated", "DateUpdated"):
-        if fields.get(name):
-            try:
-                parse_iso(fields[name])
-            except ValueError:
-                raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
+        timestamp(fields, name, None)
     sid_param(fields.get("MediaSid"), "ME", "MediaSid")
     sid_param(fields.get("ContentSid"), "HX", "ContentSid")
 
@@ -102,7 +97,7 @@ async def create(
     now = rt.now_iso()
     async with emit.action(rt) as tx:
         index = await tx.next_message_index(conv["sid"])
-        created = iso(parse_iso(fields["DateCreated"])) if fields.get("DateCreated") else now
+        created = timestamp(fields, "DateCreated", now)
         message = _apply(draft, fields) | {
             "sid": rt.sids.new("IM"),
             "account_sid": account_sid,
@@ -172,10 +167,8 @@ async def update(
     )
     _check(fields)
     updated = _apply(message, fields)
-    stamp = fields.get("DateUpdated")
-    updated["date_updated"] = iso(parse_iso(stamp)) if stamp else rt.now_iso()
-    if fields.get("DateCreated"):
-        updated["date_created"] = iso(parse_iso(fields["DateCreated"]))
+    updated["date_updated"] = timestamp(fields, "DateUpdated", rt.now_iso())
+    updated["date_created"] = timestamp(fields, "DateCreated", updated["date_created"])
     async with emit.action(rt) as tx:
         await tx.update("message", updated)
         params = event_params(updated, conv, "onMessageUpdated")

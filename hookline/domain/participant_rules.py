@@ -15,9 +15,8 @@ Codes (from Twilio's error pages; the HTTP statuses are hookline's choice):
 
 from __future__ import annotations
 
-from hookline.clock import iso, parse_iso
 from hookline.domain import users
-from hookline.domain.validation import attributes, integer, one_of, sid_param
+from hookline.domain.validation import attributes, integer, one_of, sid_param, timestamp
 from hookline.exceptions import Conflict, InvalidParameter
 from hookline.store import Tx
 from hookline.types import Record
@@ -26,21 +25,12 @@ MAX_ADDRESS = 255  # the address/identity columns' width
 NOTIFICATION_LEVELS = ("default", "muted")
 
 
-def stamp(fields: dict[str, str], name: str, default: str | None) -> str | None:
-    if not fields.get(name):
-        return default
-    try:
-        return iso(parse_iso(fields[name]))
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
-
-
 def check(fields: dict[str, str]) -> None:
     """Field-level checks shared by create, update and ConversationWithParticipants."""
     attributes(fields.get("Attributes"))
     sid_param(fields.get("RoleSid"), "RL", "RoleSid")
     for name in ("DateCreated", "DateUpdated", "LastReadTimestamp"):
-        stamp(fields, name, None)
+        timestamp(fields, name, None)
     integer(fields.get("LastReadMessageIndex"), "LastReadMessageIndex", minimum=0)
     if "NotificationLevel" in fields:
         one_of(fields["NotificationLevel"], "NotificationLevel", NOTIFICATION_LEVELS)

@@ -17,7 +17,7 @@ from hookline.domain import conversations, emit, users
 from hookline.domain import participant_rules as rules
 from hookline.domain.emit import Scope
 from hookline.domain.runtime import Actor, Runtime
-from hookline.domain.validation import integer
+from hookline.domain.validation import integer, timestamp
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
@@ -65,7 +65,7 @@ def scope_of(participant: Record) -> Scope:
 async def draft(tx: Tx, rt: Runtime, conv: Record, fields: dict[str, str]) -> Record:
     """The participant ``fields`` would add to ``conv`` (not yet stored)."""
     binding = rules.new_binding(fields)
-    created = rules.stamp(fields, "DateCreated", rt.now_iso())
+    created = timestamp(fields, "DateCreated", rt.now_iso())
     role_sid = await users.role_of_type(
         tx, conv["chat_service_sid"], fields.get("RoleSid"), "conversation", "channel user", 50109
     )
@@ -81,7 +81,7 @@ async def draft(tx: Tx, rt: Runtime, conv: Record, fields: dict[str, str]) -> Re
         "messaging_binding": binding,
         "role_sid": role_sid,
         "date_created": created,
-        "date_updated": rules.stamp(fields, "DateUpdated", created),
+        "date_updated": timestamp(fields, "DateUpdated", created),
         "last_read_message_index": None,
         "last_read_timestamp": None,
         "notification_level": "default",
@@ -166,11 +166,11 @@ async def _changed(tx: Tx, rt: Runtime, participant: Record, fields: dict[str, s
             fields["LastReadMessageIndex"], "LastReadMessageIndex", minimum=0
         )
         updated["last_read_timestamp"] = rt.now_iso()
-    updated["last_read_timestamp"] = rules.stamp(
+    updated["last_read_timestamp"] = timestamp(
         fields, "LastReadTimestamp", updated["last_read_timestamp"]
     )
-    updated["date_created"] = rules.stamp(fields, "DateCreated", participant["date_created"])
-    updated["date_updated"] = rules.stamp(fields, "DateUpdated", rt.now_iso())
+    updated["date_created"] = timestamp(fields, "DateCreated", participant["date_created"])
+    updated["date_updated"] = timestamp(fields, "DateUpdated", rt.now_iso())
     return updated
 
 

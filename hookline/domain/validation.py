@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import overload
 from urllib.parse import urlsplit
 
+from hookline.clock import iso, parse_iso
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
 
@@ -93,3 +95,17 @@ def boolean(value: str | None, name: str) -> bool | None:
     if lowered in ("false", "0"):
         return False
     raise InvalidParameter(f"{name} must be true or false")
+
+
+@overload
+def timestamp(fields: dict[str, str], name: str, default: str) -> str: ...
+@overload
+def timestamp(fields: dict[str, str], name: str, default: None) -> str | None: ...
+def timestamp(fields: dict[str, str], name: str, default: str | None) -> str | None:
+    """``fields[name]`` as Twilio's ISO-8601 rendering, ``default`` when absent; else 400."""
+    if not fields.get(name):
+        return default
+    try:
+        return iso(parse_iso(fields[name]))
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
