@@ -40,13 +40,13 @@ def run(ctx: Context) -> ScenarioResult:
         result.notes.append(f"The pre-event receiver answered {calls:,} calls.")
 
     for level in (concurrency, 1):
-        plain, hooked = measured[(level, False)], measured[(level, True)]
-        p50_added = hooked["p50_ms"] - plain["p50_ms"]
-        p99_added = hooked["p99_ms"] - plain["p99_ms"]
+        plain, gated = measured[(level, False)], measured[(level, True)]
+        p50_added = gated["p50_ms"] - plain["p50_ms"]
+        p99_added = gated["p99_ms"] - plain["p99_ms"]
         result.checks.append(
             Check(f"c={level} p99 added", p99_added, "<=", TARGET_P99_ADDED_MS, " ms")
         )
-        ratio = hooked["throughput_rps"] / (plain["throughput_rps"] or 1.0)
+        ratio = gated["throughput_rps"] / (plain["throughput_rps"] or 1.0)
         result.notes.append(
             f"c={level}: p50 added {p50_added:.2f} ms, p99 added {p99_added:.2f} ms; "
             f"throughput {ratio:.2f} of (a)."
