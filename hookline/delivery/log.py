@@ -16,15 +16,15 @@ def _text(body: bytes) -> str:
     return body[:BODY_CAP].decode("utf-8", errors="replace")
 
 
-async def record_attempt(
+def attempt_row(
     rt: Runtime,
-    tx: Tx,
     row: dict[str, Any],
     attempt: int,
     request: OutboundRequest,
     response: OutboundResponse,
     next_attempt_at: float | None,
-) -> None:
+) -> dict[str, Any]:
+    """One ``delivery_attempts`` row: the request as sent, the answer as received."""
     doc = {
         "delivery_sid": row["sid"],
         "attempt": attempt,
@@ -44,11 +44,23 @@ async def record_attempt(
         "error": response.error,
         "next_attempt_at": next_attempt_at,
     }
-    values = {
+    return {
         "delivery_sid": row["sid"],
         "account_sid": row["account_sid"],
         "attempt": attempt,
         "doc": doc,
         "created_at": rt.now_ts(),
     }
+
+
+async def record_attempt(
+    rt: Runtime,
+    tx: Tx,
+    row: dict[str, Any],
+    attempt: int,
+    request: OutboundRequest,
+    response: OutboundResponse,
+    next_attempt_at: float | None,
+) -> None:
+    values = attempt_row(rt, row, attempt, request, response, next_attempt_at)
     await tx.execute(q.insert_attempt(values))

@@ -17,7 +17,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from hookline.delivery import log as delivery_log
+from hookline.delivery.log import attempt_row
+from hookline.delivery.results import Outcome, ResultWriter
 from hookline.delivery.retry import RetryPolicy, parse_retry_after, should_retry
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
@@ -56,6 +57,7 @@ class Worker:
         self._stopping = False
         self._tokens: dict[str, str] = {}
         self._rng = random.Random()
+        self.results = ResultWriter(rt)
 
     def wake(self) -> None:
         self._wake.set()
@@ -85,7 +87,13 @@ class Worker:
         busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
         now = self.rt.now_ts()
         async with self.rt.store.transaction() as tx:
-            candidates = (await tx.execute(q.select_claimable(now, free, busy))).all()
+            candidates: list[Any] = []
+            for kind in ("expired", "first", "retry"):
+                wanted = free - len(candidates)
+                if wanted <= 0:
+                    break
+                query = q.select_claimable(kind, now, wanted, busy)
+                candidates += (await tx.execute(query)).all()
             chosen, planned = [], Counter[str]()
             hooks_taken = set(self._hooks_in_flight)
             for sid, endpoint, webhook_sid in candidates:
@@ -140,17 +148,20 @@ class Worker:
         attempt = int(row["attempts"]) + 1
         token = await self._token(row["account_sid"])
         if token is None or not row["url"]:
-            await self._finish(row, {"status": "undeliverable", "last_error": "no account/url"})
+            values = {
+                "status": "undeliverable",
+                "attempts": row["attempts"],
+                "last_error": "no account or URL",
+                "updated_at": self.rt.now_ts(),
+            }
+            await self.results.write(Outcome(row["sid"], self.owner, values, None))
             return
         params = dict(row["params"]) | {"RetryCount": str(attempt - 1)}
         prepared = prepare(row["url"], row["method"], params, token, row["idempotency_token"])
         response = await self.transport.send(prepared.request)
         values, next_at = self._outcome(row, attempt, response, prepared.overrides)
-        async with self.rt.store.transaction() as tx:
-            await tx.execute(q.finish_delivery(row["sid"], self.owner, values))
-            await delivery_log.record_attempt(
-                self.rt, tx, row, attempt, prepared.request, response, next_at
-            )
+        logged = attempt_row(self.rt, row, attempt, prepared.request, response, next_at)
+        await self.results.write(Outcome(row["sid"], self.owner, values, logged))
         level = logging.INFO if values["status"] == "delivered" else logging.WARNING
         log.log(
             level,
@@ -170,8 +181,6 @@ class Worker:
             "attempts": attempt,
             "last_status": response.status,
             "last_error": response.error,
-            "lease_owner": None,
-            "lease_until": None,
             "updated_at": now,
         }
         status = response.status
@@ -189,11 +198,6 @@ class Worker:
             next_at = now + delay
             return values | {"status": "pending", "next_attempt_at": next_at}, next_at
         return values | {"status": "failed", "next_attempt_at": None}, None
-
-    async def _finish(self, row: dict[str, Any], values: dict[str, Any]) -> None:
-        values |= {"lease_owner": None, "lease_until": None, "updated_at": self.rt.now_ts()}
-        async with self.rt.store.transaction() as tx:
-            await tx.execute(q.finish_delivery(row["sid"], self.owner, values))
 
 
 DURABLE_CLASSES = frozenset({"5xx", "ct", "rt", "429", "408"})

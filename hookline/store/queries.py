@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Update,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -200,15 +201,22 @@ def insert_deliveries(rows: Sequence[Mapping[str, Any]]) -> Insert:
     return insert(t.deliveries).values(list(rows))
 
 
-def select_claimable(now: float, limit: int, busy_endpoints: list[str]) -> Select[Any]:
+def select_claimable(kind: str, now: float, limit: int, busy_endpoints: list[str]) -> Select[Any]:
+    """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
+    ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
+    a retry backlog never starves fresh events."""
     c = t.deliveries.c
-    due = and_(c.status == "pending", c.next_attempt_at <= now)
-    expired = and_(c.status == "sending", c.lease_until < now)
-    query = select(c.sid, c.endpoint, c.webhook_sid).where(or_(due, expired))
+    if kind == "expired":
+        where = and_(c.status == "sending", c.lease_until < now)
+        order = c.lease_until
+    else:
+        first = 1 if kind == "first" else 0
+        where = and_(c.status == "pending", c.first_attempt == first, c.next_attempt_at <= now)
+        order = c.next_attempt_at
+    query = select(c.sid, c.endpoint, c.webhook_sid).where(where)
     if busy_endpoints:
         query = query.where(c.endpoint.not_in(busy_endpoints))
-    # First attempts go before retries so a retry backlog never starves fresh events.
-    return query.order_by(c.attempts > 0, c.next_attempt_at, c.seq).limit(limit)
+    return query.order_by(order, c.seq).limit(limit)
 
 
 def lease_deliveries(sids: list[str], owner: str, lease_until: float, now: float) -> Update:
@@ -223,9 +231,30 @@ def lease_deliveries(sids: list[str], owner: str, lease_until: float, now: float
     )
 
 
-def finish_delivery(sid: str, owner: str, values: Mapping[str, Any]) -> Update:
+#: Parameters of :func:`finish_deliveries`, one dict per delivery (``executemany``).
+FINISH_FIELDS = (
+    "status", "attempts", "next_attempt_at", "last_status", "last_error", "updated_at",
+)  # fmt: skip
+
+
+def finish_deliveries() -> Update:
+    """Record attempts' outcomes, many at once; only while the lease is still ours."""
     c = t.deliveries.c
-    return update(t.deliveries).where(c.sid == sid, c.lease_owner == owner).values(**values)
+    return (
+        update(t.deliveries)
+        .where(c.sid == bindparam("b_sid"), c.lease_owner == bindparam("b_owner"))
+        .values(
+            first_attempt=0,
+            lease_owner=None,
+            lease_until=None,
+            **{name: bindparam(f"b_{name}") for name in FINISH_FIELDS},
+        )
+    )
+
+
+def insert_attempts() -> Insert:
+    """Insert delivery attempts; executed with a list of rows."""
+    return insert(t.delivery_attempts)
 
 
 def update_delivery(sid: str, values: Mapping[str, Any]) -> Update:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import event
@@ -33,7 +33,10 @@ class Tx:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def execute(self, statement: Any) -> Any:
+    async def execute(self, statement: Any, rows: Sequence[Mapping[str, Any]] | None = None) -> Any:
+        """Run one statement; with ``rows``, once per row (``executemany``)."""
+        if rows is not None:
+            return await self.conn.execute(statement, list(rows))
         return await self.conn.execute(statement)
 
     # --- resources ----------------------------------------------------------------
