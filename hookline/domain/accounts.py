@@ -57,6 +57,7 @@ async def create(
             await tx.execute(q.update_account(sid, {"default_service_sid": service["sid"]}))
     except IntegrityError:
         raise Conflict(f"Account {sid} already exists") from None
+    rt.credentials.forget(f"account:{sid}")
     return Account(sid, token, friendly_name, service["sid"])
 
 
@@ -80,6 +81,7 @@ async def ensure(rt: Runtime, sid: str | None, auth_token: str | None) -> Accoun
         if auth_token and existing.auth_token != auth_token:
             async with rt.store.transaction() as tx:
                 await tx.execute(q.update_account(sid, {"auth_token": auth_token}))
+            rt.credentials.forget(f"account:{sid}")
             return Account(sid, auth_token, existing.friendly_name, existing.default_service_sid)
         return existing
     accounts = await all_accounts(rt)
@@ -95,20 +97,31 @@ async def create_api_key(rt: Runtime, account_sid: str, friendly_name: str = "")
     }
     async with rt.store.transaction() as tx:
         await tx.execute(q.insert_api_key(key))
+    rt.credentials.forget(f"key:{key['sid']}")
     return key
+
+
+async def _row(rt: Runtime, kind: str, sid: str) -> Record | None:
+    """An account or API-key row, from the runtime's short-lived credentials cache."""
+
+    async def load() -> Record | None:
+        async with rt.store.read() as tx:
+            return await (tx.api_key(sid) if kind == "key" else tx.account(sid))
+
+    row: Record | None = await rt.credentials.get(f"{kind}:{sid}", load)
+    return row
 
 
 async def authenticate(rt: Runtime, username: str, password: str) -> Account:
     """Basic auth as Twilio takes it: AccountSid:AuthToken, or an API key SID and secret."""
-    async with rt.store.read() as tx:
-        if username.startswith("SK"):
-            key = await tx.api_key(username)
-            if key and hmac.compare_digest(key["secret"], password):
-                row = await tx.account(key["account_sid"])
-                if row:
-                    return _account(row)
-        else:
-            row = await tx.account(username)
-            if row and hmac.compare_digest(row["auth_token"], password):
+    if username.startswith("SK"):
+        key = await _row(rt, "key", username)
+        if key and hmac.compare_digest(key["secret"], password):
+            row = await _row(rt, "account", key["account_sid"])
+            if row:
                 return _account(row)
+    else:
+        row = await _row(rt, "account", username)
+        if row and hmac.compare_digest(row["auth_token"], password):
+            return _account(row)
     raise Unauthorized("Authentication Error - invalid username")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hookline.cache import TimedCache
 from hookline.clock import Clock, SystemClock, iso
 from hookline.domain.events import EventSink, RecordingSink
 from hookline.sids import RandomSids, SidSource
 from hookline.store import Store
+
+#: How long a process trusts credentials it has read: a token rotated by another process
+#: stops working here within this many seconds.
+CREDENTIALS_TTL = 5.0
 
 
 @dataclass
@@ -16,6 +21,8 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     sids: SidSource = field(default_factory=RandomSids)
     sink: EventSink = field(default_factory=RecordingSink)
+    #: Account and API-key rows by SID, briefly (see ``accounts.authenticate``).
+    credentials: TimedCache = field(default_factory=lambda: TimedCache(CREDENTIALS_TTL))
 
     def now_iso(self) -> str:
         return iso(self.clock.now())

@@ -1,8 +1,7 @@
 """The storage interface: one :class:`Store` per process, :class:`Tx` per unit of work.
 
-SQLite is the embedded default; PostgreSQL (asyncpg) is the scale-out store. On SQLite,
-writers in this process queue on one lock and open ``BEGIN IMMEDIATE`` so that a second
-process sharing the file waits on ``busy_timeout`` instead of failing mid-transaction.
+SQLite is the embedded default, run in the event loop's thread (:class:`SqliteStore`);
+PostgreSQL (asyncpg) is the scale-out store (:class:`PostgresStore`).
 """
 
 from __future__ import annotations
@@ -12,13 +11,13 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hookline.store import queries as q
-from hookline.store.migrate import upgrade
+from hookline.store.migrate import upgrade, upgrade_sync
 from hookline.types import Record
 
 _KEY_COLUMNS = {
@@ -30,7 +29,7 @@ _KEY_COLUMNS = {
 class Tx:
     """One transaction: every read and write the domain makes goes through here."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection | _InLoop) -> None:
         self.conn = conn
 
     async def execute(self, statement: Any, rows: Sequence[Mapping[str, Any]] | None = None) -> Any:
@@ -123,20 +122,27 @@ class Tx:
 
 
 class Store:
+    """Opens units of work. :class:`SqliteStore` and :class:`PostgresStore` say how."""
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Tx]:
+        """A read-write unit of work; commits on success, rolls back on any exception."""
+        raise NotImplementedError
+
+    def read(self) -> contextlib.AbstractAsyncContextManager[Tx]:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class PostgresStore(Store):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self.is_sqlite = engine.dialect.name == "sqlite"
-        self._write_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        """A read-write unit of work; commits on success, rolls back on any exception."""
-        if self.is_sqlite:
-            async with self._write_lock, self.engine.begin() as conn:
-                yield Tx(conn)
-        else:
-            async with self.engine.begin() as conn:
-                yield Tx(conn)
+        async with self.engine.begin() as conn:
+            yield Tx(conn)
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
@@ -147,8 +153,56 @@ class Store:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+class _InLoop:
+    """A synchronous connection behind the ``await conn.execute(...)`` that :class:`Tx`
+    uses: statements run right here, in the event loop's thread."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, statement: Any, rows: list[Mapping[str, Any]] | None = None) -> Any:
+        return (
+            self._conn.execute(statement, rows)
+            if rows is not None
+            else self._conn.execute(statement)
+        )
+
+
+class SqliteStore(Store):
+    """SQLite in the event loop's own thread.
+
+    A statement on a local SQLite file takes microseconds; handing it to a driver thread
+    and back (aiosqlite) cost several times the work itself and made the thread hops most
+    of a request's time. Transactions here never wait on anything but SQLite, so running
+    them inline is safe. The price: when another process holds the file's write lock, this
+    process waits (up to ``busy_timeout``) without serving; several processes belong on
+    PostgreSQL. Writers in this process queue on one lock and open ``BEGIN IMMEDIATE`` so
+    a second process waits at BEGIN instead of failing mid-transaction.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        async with self._write_lock:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield Tx(_InLoop(conn))
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[Tx]:
+        with self.engine.connect() as conn:
+            yield Tx(_InLoop(conn))
+
+    async def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
@@ -159,9 +213,11 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads take no lock (WAL readers never block); writes say IMMEDIATE.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def database_url(url: str) -> str:
@@ -177,13 +233,23 @@ def database_url(url: str) -> str:
 async def open_store(url: str, *, migrate: bool = True) -> Store:
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url)
-        _sqlite_pragmas(engine)
-    else:
-        engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        sync_engine = create_engine(url.replace("+aiosqlite", "", 1), pool_size=20)
+        _sqlite_pragmas(sync_engine)
+        if migrate:
+            upgrade_sync(sync_engine)
+        return SqliteStore(sync_engine)
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     if migrate:
         await upgrade(engine)
-    return Store(engine)
+    return PostgresStore(engine)
 
 
-__all__ = ["IntegrityError", "Store", "Tx", "database_url", "open_store"]
+__all__ = [
+    "IntegrityError",
+    "PostgresStore",
+    "SqliteStore",
+    "Store",
+    "Tx",
+    "database_url",
+    "open_store",
+]
