@@ -172,7 +172,7 @@ class SqliteStore(Store):
     """SQLite in the event loop's own thread.
 
     A statement on a local SQLite file takes microseconds; handing it to a driver thread
-    and back (aiosqlite) cost several times the work itself and made the thread hops most
+    and back (as aiosqlite does) cost several times the work itself and made the thread hops most
     of a request's time. Transactions here never wait on anything but SQLite, so running
     them inline is safe. The price: when another process holds the file's write lock, this
     process waits (up to ``busy_timeout``) without serving; several processes belong on
@@ -221,9 +221,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
 
 def database_url(url: str) -> str:
-    """Accept plain ``sqlite:///x.db`` / ``postgresql://…`` and pick the async driver."""
-    if url.startswith("sqlite:///"):
-        return url.replace("sqlite:///", "sqlite+aiosqlite:///", 1)
+    """Accept plain ``sqlite:///x.db`` / ``postgresql://…``; PostgreSQL goes through asyncpg."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
@@ -233,7 +231,7 @@ def database_url(url: str) -> str:
 async def open_store(url: str, *, migrate: bool = True) -> Store:
     url = database_url(url)
     if url.startswith("sqlite"):
-        sync_engine = create_engine(url.replace("+aiosqlite", "", 1), pool_size=20)
+        sync_engine = create_engine(url, pool_size=20)
         _sqlite_pragmas(sync_engine)
         if migrate:
             upgrade_sync(sync_engine)

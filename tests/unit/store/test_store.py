@@ -10,7 +10,7 @@ from hookline.store.store import database_url
 
 
 def test_database_url_picks_async_drivers() -> None:
-    assert database_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+    assert database_url("sqlite:///x.db") == "sqlite:///x.db"
     assert database_url("postgresql://u@h/db") == "postgresql+asyncpg://u@h/db"
     assert database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
 
