@@ -92,7 +92,7 @@ class Worker:
                 wanted = free - len(candidates)
                 if wanted <= 0:
                     break
-                query = q.select_claimable(kind, now, wanted, busy)
+                query = q.select_claimable(kind, now, wanted, busy, self._hooks_in_flight)
                 candidates += (await tx.execute(query)).all()
             chosen, planned = [], Counter[str]()
             hooks_taken = set(self._hooks_in_flight)

@@ -6,7 +6,7 @@ table by its name in :data:`RESOURCES`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -201,10 +201,17 @@ def insert_deliveries(rows: Sequence[Mapping[str, Any]]) -> Insert:
     return insert(t.deliveries).values(list(rows))
 
 
-def select_claimable(kind: str, now: float, limit: int, busy_endpoints: list[str]) -> Select[Any]:
+def select_claimable(
+    kind: str,
+    now: float,
+    limit: int,
+    busy_endpoints: Collection[str] = (),
+    busy_webhooks: Collection[str] = (),
+) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
-    a retry backlog never starves fresh events."""
+    a retry backlog never starves fresh events. Rows for endpoints and scoped webhooks the
+    worker cannot take more of are left out here, so they never fill the ``limit``."""
     c = t.deliveries.c
     if kind == "expired":
         where = and_(c.status == "sending", c.lease_until < now)
@@ -216,6 +223,8 @@ def select_claimable(kind: str, now: float, limit: int, busy_endpoints: list[str
     query = select(c.sid, c.endpoint, c.webhook_sid).where(where)
     if busy_endpoints:
         query = query.where(c.endpoint.not_in(busy_endpoints))
+    if busy_webhooks:
+        query = query.where(or_(c.webhook_sid.is_(None), c.webhook_sid.not_in(busy_webhooks)))
     return query.order_by(order, c.seq).limit(limit)
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from hookline.delivery.engine import DeliveryEngine
 from hookline.delivery.transport import MockTransport, OutboundRequest, OutboundResponse
-from hookline.domain import conversations, messages, webhook_config
+from hookline.domain import conversations, messages, scoped_webhooks, webhook_config
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Actor, Runtime
+from hookline.domain.scoped_webhooks import WebhookFields
 from hookline.domain.webhook_config import GLOBAL, ConfigUpdate
 from hookline.exceptions import ActionRejected
 from hookline.settings import Settings
@@ -221,3 +222,32 @@ async def test_pre_event_timeout_lets_the_action_proceed_unchanged(
     await configure(rt, account, pre_webhook_url=PRE_URL, filters=["onMessageAdd"])
     message = await post_message(rt, account, "hello")
     assert message["body"] == "hello"
+
+
+async def test_a_hung_scoped_webhook_never_blocks_other_deliveries(
+    rt: Runtime, account: Account
+) -> None:
+    release = asyncio.Event()
+
+    async def answer(request: OutboundRequest) -> OutboundResponse:
+        if "hung" in request.url:
+            await release.wait()
+        return OutboundResponse(200)
+
+    transport = MockTransport(answer)
+    engine = engine_for(rt, transport)
+    engine.worker.max_in_flight = 4  # a small claim window makes the old bug show at once
+    await configure(rt, account, post_webhook_url=POST_URL, filters=["onMessageAdded"])
+    ids = (account.sid, account.default_service_sid)
+    conv = await conversations.create(rt, Actor(), *ids, {})
+    fields = WebhookFields(target="webhook", url="http://hung.test/", filters=["onMessageAdded"])
+    await scoped_webhooks.create(rt, *ids, str(conv["sid"]), fields)
+    for n in range(12):
+        await messages.create(rt, SDK, *ids, str(conv["sid"]), {"Body": str(n)})
+    for _ in range(20):
+        await engine.worker.claim_and_start()
+        await asyncio.sleep(0.01)
+    assert len([r for r in transport.requests if "receiver.test" in r.url]) == 12
+    assert len([r for r in transport.requests if "hung" in r.url]) == 1, "one at a time"
+    release.set()
+    await asyncio.gather(*engine.worker._tasks)
