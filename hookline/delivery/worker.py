@@ -58,19 +58,24 @@ class Worker:
         self._tokens: dict[str, str] = {}
         self._rng = random.Random()
         self.results = ResultWriter(rt)
+        self._next_expiry_check = 0.0
+        #: The last claim saw a full window it could not all take: claim again at once.
+        self._truncated = False
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
         while not self._stopping:
+            # Cleared before claiming: a wake that comes while we claim is kept.
+            self._wake.clear()
             try:
                 claimed = await self.claim_and_start()
             except Exception:
                 log.exception("claiming deliveries failed; retrying")
                 claimed = 0
-            if claimed == 0 or sum(self._in_flight.values()) >= self.max_in_flight:
-                self._wake.clear()
+            if not (claimed and self._truncated):
+                # Finished deliveries and newly committed events set the wake event.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 
@@ -86,14 +91,25 @@ class Worker:
             return 0
         busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
         now = self.rt.now_ts()
+        kinds = ["first", "retry"]
+        if now >= self._next_expiry_check:
+            # Leases last LEASE_SECONDS; looking for expired ones more often finds nothing.
+            kinds.insert(0, "expired")
+            self._next_expiry_check = now + LEASE_SECONDS / 6
         async with self.rt.store.transaction() as tx:
             candidates: list[Any] = []
-            for kind in ("expired", "first", "retry"):
+            for kind in kinds:
                 wanted = free - len(candidates)
                 if wanted <= 0:
                     break
-                query = q.select_claimable(kind, now, wanted, busy, self._hooks_in_flight)
-                candidates += (await tx.execute(query)).all()
+                params = {
+                    "now": now,
+                    "limit": wanted,
+                    "busy_endpoints": busy,
+                    "busy_webhooks": sorted(self._hooks_in_flight),
+                }
+                candidates += (await tx.execute(q.select_claimable(kind), params)).all()
+            self._truncated = len(candidates) == free
             chosen, planned = [], Counter[str]()
             hooks_taken = set(self._hooks_in_flight)
             for sid, endpoint, webhook_sid in candidates:
@@ -108,6 +124,7 @@ class Worker:
                     hooks_taken.add(webhook_sid)
                 planned[key] += 1
                 chosen.append(sid)
+            self._truncated = self._truncated and len(chosen) < len(candidates)
             if not chosen:
                 return 0
             result = await tx.execute(

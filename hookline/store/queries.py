@@ -6,11 +6,13 @@ table by its name in :data:`RESOURCES`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
     Delete,
+    Float,
     Select,
     Table,
     Update,
@@ -201,18 +203,16 @@ def insert_deliveries(rows: Sequence[Mapping[str, Any]]) -> Insert:
     return insert(t.deliveries).values(list(rows))
 
 
-def select_claimable(
-    kind: str,
-    now: float,
-    limit: int,
-    busy_endpoints: Collection[str] = (),
-    busy_webhooks: Collection[str] = (),
-) -> Select[Any]:
+@functools.cache
+def select_claimable(kind: str) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
-    a retry backlog never starves fresh events. Rows for endpoints and scoped webhooks the
-    worker cannot take more of are left out here, so they never fill the ``limit``."""
+    a retry backlog never starves fresh events. Rows for ``busy_endpoints`` and
+    ``busy_webhooks`` (lists the worker cannot take more of) are left out here, so they
+    never fill the ``limit``. Parameters: ``now``, ``limit``, ``busy_endpoints``,
+    ``busy_webhooks``. Built once per kind: claiming runs after every delivery."""
     c = t.deliveries.c
+    now = bindparam("now", type_=Float)
     if kind == "expired":
         where = and_(c.status == "sending", c.lease_until < now)
         order = c.lease_until
@@ -220,12 +220,19 @@ def select_claimable(
         first = 1 if kind == "first" else 0
         where = and_(c.status == "pending", c.first_attempt == first, c.next_attempt_at <= now)
         order = c.next_attempt_at
-    query = select(c.sid, c.endpoint, c.webhook_sid).where(where)
-    if busy_endpoints:
-        query = query.where(c.endpoint.not_in(busy_endpoints))
-    if busy_webhooks:
-        query = query.where(or_(c.webhook_sid.is_(None), c.webhook_sid.not_in(busy_webhooks)))
-    return query.order_by(order, c.seq).limit(limit)
+    return (
+        select(c.sid, c.endpoint, c.webhook_sid)
+        .where(where)
+        .where(c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
+        .where(
+            or_(
+                c.webhook_sid.is_(None),
+                c.webhook_sid.not_in(bindparam("busy_webhooks", expanding=True)),
+            )
+        )
+        .order_by(order, c.seq)
+        .limit(bindparam("limit"))
+    )
 
 
 def lease_deliveries(sids: list[str], owner: str, lease_until: float, now: float) -> Update:

@@ -32,11 +32,16 @@ class Tx:
     def __init__(self, conn: AsyncConnection | _InLoop) -> None:
         self.conn = conn
 
-    async def execute(self, statement: Any, rows: Sequence[Mapping[str, Any]] | None = None) -> Any:
-        """Run one statement; with ``rows``, once per row (``executemany``)."""
-        if rows is not None:
-            return await self.conn.execute(statement, list(rows))
-        return await self.conn.execute(statement)
+    async def execute(
+        self, statement: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+    ) -> Any:
+        """Run one statement with its bound ``params``; a list of them runs it once per item
+        (``executemany``)."""
+        if params is None:
+            return await self.conn.execute(statement)
+        if isinstance(params, Mapping):
+            return await self.conn.execute(statement, params)
+        return await self.conn.execute(statement, list(params))
 
     # --- resources ----------------------------------------------------------------
 
@@ -160,10 +165,10 @@ class _InLoop:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def execute(self, statement: Any, rows: list[Mapping[str, Any]] | None = None) -> Any:
+    async def execute(self, statement: Any, params: Any = None) -> Any:
         return (
-            self._conn.execute(statement, rows)
-            if rows is not None
+            self._conn.execute(statement, params)
+            if params is not None
             else self._conn.execute(statement)
         )
 
