@@ -11,6 +11,8 @@ Codes (from Twilio's error pages; the HTTP statuses are hookline's choice):
 - 400 / 50441 *Failed to add a proxy address*, 400 / 50444 *Failed to add an identity*:
   updates that would change what kind of participant this is.
 - 400 / 20001: neither Identity nor Address, both, or a malformed field.
+- 400 / 50417 *Participants limit exceeded*: a conversation holds at most 100 chat
+  participants (Twilio's default), 400 / 50422: at most 50 non-chat (SMS, WhatsApp) ones.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from hookline.types import Record
 
 MAX_ADDRESS = 255  # the address/identity columns' width
 NOTIFICATION_LEVELS = ("default", "muted")
+MAX_CHAT_PARTICIPANTS = 100
+MAX_NON_CHAT_PARTICIPANTS = 50
 
 
 def check(fields: dict[str, str]) -> None:
@@ -92,8 +96,29 @@ def taken(participant: Record) -> Conflict:
     return binding_taken(participant["conversation_sid"])
 
 
+async def ensure_room(tx: Tx, participant: Record) -> None:
+    """Raise Twilio's limit error if the conversation is full for this kind of participant."""
+    others = [
+        other
+        for other in await tx.find("participant", conversation_sid=participant["conversation_sid"])
+        if other["sid"] != participant["sid"]
+    ]
+    if participant.get("messaging_binding"):
+        if sum(bool(o.get("messaging_binding")) for o in others) >= MAX_NON_CHAT_PARTICIPANTS:
+            raise InvalidParameter(
+                f"A conversation has at most {MAX_NON_CHAT_PARTICIPANTS} SMS/WhatsApp participants",
+                code=50422,
+            )
+    elif sum(not o.get("messaging_binding") for o in others) >= MAX_CHAT_PARTICIPANTS:
+        raise InvalidParameter(
+            f"A conversation has at most {MAX_CHAT_PARTICIPANTS} chat participants", code=50417
+        )
+
+
 async def ensure_free(tx: Tx, participant: Record) -> None:
-    """Raise the Twilio conflict if ``participant``'s identity or binding is in use."""
+    """Raise the Twilio conflict if ``participant``'s identity or binding is in use, or
+    Twilio's limit error if the conversation has no room for it."""
+    await ensure_room(tx, participant)
     conv_sid = participant["conversation_sid"]
     if participant.get("identity"):
         other = await tx.get(

@@ -257,3 +257,19 @@ async def test_bad_updates_are_rejected(
     with pytest.raises(InvalidParameter) as raised:
         await participants.update(rt, API, *ids, fields)
     assert raised.value.code == code
+
+
+async def test_a_conversation_holds_at_most_100_chat_and_50_sms_participants(
+    rt: Runtime, account: Account
+) -> None:
+    conv = await _conv(rt, account)
+    for n in range(100):
+        await _add(rt, account, conv, Identity=f"user{n}")
+    with pytest.raises(InvalidParameter) as full:
+        await _add(rt, account, conv, Identity="one-too-many")
+    assert full.value.code == 50417
+    for n in range(50):
+        await _add(rt, account, conv, **{"MessagingBinding.Address": f"+1555000{n:04d}"})
+    with pytest.raises(InvalidParameter) as full:
+        await _add(rt, account, conv, **{"MessagingBinding.Address": "+15559999999"})
+    assert full.value.code == 50422
