@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections import Counter
 from typing import Any
@@ -23,6 +24,7 @@ from hookline.delivery.retry import RetryPolicy, parse_retry_after, should_retry
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
+from hookline.store import Tx
 from hookline.store import queries as q
 
 log = logging.getLogger("hookline.delivery")
@@ -31,6 +33,8 @@ log = logging.getLogger("hookline.delivery")
 #: crashed worker's rows are taken over this long after it claimed them.
 LEASE_SECONDS = 30.0
 IDLE_POLL_SECONDS = 0.5
+#: How often a busy worker searches every endpoint for new work, besides the ones it knows.
+DISCOVERY_SECONDS = 0.25
 
 
 class Worker:
@@ -61,6 +65,9 @@ class Worker:
         self._next_expiry_check = 0.0
         #: The last claim saw a full window it could not all take: claim again at once.
         self._truncated = False
+        #: Endpoints that had due rows when last looked at (see ``_candidates``).
+        self._endpoints: set[str] = set()
+        self._next_discovery = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -86,7 +93,9 @@ class Worker:
             await asyncio.wait(self._tasks, timeout=5)
 
     async def claim_and_start(self) -> int:
-        free = self.max_in_flight - sum(self._in_flight.values())
+        # A window of a few endpoints' worth: fetching hundreds of rows to start one (an
+        # endpoint at its limit takes no more) made every claim cost the whole window.
+        free = min(self.max_in_flight - sum(self._in_flight.values()), 4 * self.per_endpoint)
         if free <= 0:
             return 0
         busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
@@ -97,19 +106,7 @@ class Worker:
             kinds.insert(0, "expired")
             self._next_expiry_check = now + LEASE_SECONDS / 6
         async with self.rt.store.transaction() as tx:
-            candidates: list[Any] = []
-            for kind in kinds:
-                wanted = free - len(candidates)
-                if wanted <= 0:
-                    break
-                params = {
-                    "now": now,
-                    "limit": wanted,
-                    "busy_endpoints": busy,
-                    "busy_webhooks": sorted(self._hooks_in_flight),
-                }
-                candidates += (await tx.execute(q.select_claimable(kind), params)).all()
-            self._truncated = len(candidates) == free
+            candidates = await self._candidates(tx, kinds, now, free, busy)
             chosen, planned = [], Counter[str]()
             hooks_taken = set(self._hooks_in_flight)
             for sid, endpoint, webhook_sid in candidates:
@@ -124,7 +121,6 @@ class Worker:
                     hooks_taken.add(webhook_sid)
                 planned[key] += 1
                 chosen.append(sid)
-            self._truncated = self._truncated and len(chosen) < len(candidates)
             if not chosen:
                 return 0
             result = await tx.execute(
@@ -139,6 +135,61 @@ class Worker:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return len(rows)
+
+    async def _candidates(
+        self, tx: Tx, kinds: list[str], now: float, free: int, busy: list[str]
+    ) -> list[Any]:
+        """Rows worth leasing: first from endpoints known to have some, each through its own
+        index range (rows of a dead endpoint never have to be stepped over), then, now and
+        then or when those ran dry, a search across all endpoints that finds new ones."""
+        hooks = sorted(self._hooks_in_flight)
+        found: list[Any] = []
+        if "expired" in kinds:
+            found += await self._fetch(tx, "expired", now, free, hooks, busy=busy)
+        asked = set(busy)
+        for endpoint in sorted(self._endpoints - asked):
+            asked.add(endpoint)
+            room = min(self.per_endpoint - self._in_flight[endpoint], free - len(found))
+            rows: list[Any] = []
+            for kind in ("first", "retry"):
+                if room > len(rows):
+                    rows += await self._fetch(
+                        tx, kind, now, room - len(rows), hooks, endpoint=endpoint
+                    )
+            if not rows:
+                self._endpoints.discard(endpoint)
+            found += rows
+        self._truncated = False
+        clock = time.monotonic()
+        if free > len(found) and (not found or clock >= self._next_discovery):
+            self._next_discovery = clock + DISCOVERY_SECONDS
+            for kind in ("first", "retry"):
+                wanted = free - len(found)
+                if wanted > 0:
+                    rows = await self._fetch(tx, kind, now, wanted, hooks, busy=sorted(asked))
+                    self._endpoints.update(endpoint for _, endpoint, _ in rows if endpoint)
+                    self._truncated = len(rows) == wanted
+                    found += rows
+        return found
+
+    async def _fetch(
+        self,
+        tx: Tx,
+        kind: str,
+        now: float,
+        limit: int,
+        hooks: list[str],
+        *,
+        busy: list[str] | None = None,
+        endpoint: str | None = None,
+    ) -> list[Any]:
+        params: dict[str, Any] = {"now": now, "limit": limit, "busy_webhooks": hooks}
+        if endpoint is not None:
+            params["endpoint"] = endpoint
+        else:
+            params["busy_endpoints"] = busy or []
+        statement = q.select_claimable(kind, endpoint is not None)
+        return list((await tx.execute(statement, params)).all())
 
     async def _token(self, account_sid: str) -> str | None:
         if account_sid not in self._tokens:

@@ -204,13 +204,15 @@ def insert_deliveries(rows: Sequence[Mapping[str, Any]]) -> Insert:
 
 
 @functools.cache
-def select_claimable(kind: str) -> Select[Any]:
+def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
     a retry backlog never starves fresh events. Rows for ``busy_endpoints`` and
     ``busy_webhooks`` (lists the worker cannot take more of) are left out here, so they
-    never fill the ``limit``. Parameters: ``now``, ``limit``, ``busy_endpoints``,
-    ``busy_webhooks``. Built once per kind: claiming runs after every delivery."""
+    never fill the ``limit``. Parameters: ``now``, ``limit``, ``busy_webhooks``, and
+    ``busy_endpoints`` or, with ``one_endpoint``, the ``endpoint`` to take rows of (an
+    index range of its own, however many rows other endpoints have waiting). Built once
+    per variant: claiming runs after every delivery."""
     c = t.deliveries.c
     now = bindparam("now", type_=Float)
     if kind == "expired":
@@ -220,10 +222,13 @@ def select_claimable(kind: str) -> Select[Any]:
         first = 1 if kind == "first" else 0
         where = and_(c.status == "pending", c.first_attempt == first, c.next_attempt_at <= now)
         order = c.next_attempt_at
+    if one_endpoint:
+        where = and_(where, c.endpoint == bindparam("endpoint"))
+    else:
+        where = and_(where, c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
     return (
         select(c.sid, c.endpoint, c.webhook_sid)
         .where(where)
-        .where(c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
         .where(
             or_(
                 c.webhook_sid.is_(None),

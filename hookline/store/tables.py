@@ -223,9 +223,10 @@ deliveries = Table(
     Column("last_error", Text, nullable=True),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
-    # Claiming: first attempts, then due retries, each in next_attempt_at order; expired
-    # leases by lease_until. Each is one index range scan, however large the backlog.
+    # Claiming: first attempts, then due retries, each in next_attempt_at order, overall
+    # and per endpoint; expired leases by lease_until. Each is one index range scan.
     Index("ix_deliveries_due", "status", "first_attempt", "next_attempt_at"),
+    Index("ix_deliveries_endpoint_due", "status", "first_attempt", "endpoint", "next_attempt_at"),
     Index("ix_deliveries_lease", "status", "lease_until"),
     Index("ix_deliveries_account", "account_sid", "seq"),
 )

@@ -129,6 +129,11 @@ def upgrade() -> None:
             "ix_deliveries_due", ["status", "first_attempt", "next_attempt_at"], unique=False
         )
         batch_op.create_index("ix_deliveries_lease", ["status", "lease_until"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_endpoint_due",
+            ["status", "first_attempt", "endpoint", "next_attempt_at"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_deliveries_event_sid"), ["event_sid"], unique=False)
 
     op.create_table(
@@ -429,6 +434,7 @@ def downgrade() -> None:
     op.drop_table("delivery_attempts")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deliveries_event_sid"))
+        batch_op.drop_index("ix_deliveries_endpoint_due")
         batch_op.drop_index("ix_deliveries_lease")
         batch_op.drop_index("ix_deliveries_due")
         batch_op.drop_index("ix_deliveries_account")
