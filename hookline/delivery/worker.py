@@ -140,8 +140,8 @@ class Worker:
         self, tx: Tx, kinds: list[str], now: float, free: int, busy: list[str]
     ) -> list[Any]:
         """Rows worth leasing: first from endpoints known to have some, each through its own
-        index range (rows of a dead endpoint never have to be stepped over), then, now and
-        then or when those ran dry, a search across all endpoints that finds new ones."""
+        index range (rows of a dead endpoint never have to be stepped over), then, every
+        DISCOVERY_SECONDS or when no endpoint is known, a search across all endpoints."""
         hooks = sorted(self._hooks_in_flight)
         found: list[Any] = []
         if "expired" in kinds:
@@ -161,7 +161,9 @@ class Worker:
             found += rows
         self._truncated = False
         clock = time.monotonic()
-        if free > len(found) and (not found or clock >= self._next_discovery):
+        # Not on every claim: when the known endpoints are merely full, a search would
+        # step over all their waiting rows (the dead receiver's too) to find nothing.
+        if free > len(found) and (not self._endpoints or clock >= self._next_discovery):
             self._next_discovery = clock + DISCOVERY_SECONDS
             for kind in ("first", "retry"):
                 wanted = free - len(found)
