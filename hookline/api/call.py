@@ -47,6 +47,11 @@ class Call:
         return self.account.default_service_sid
 
     @property
+    def conversation_ids(self) -> tuple[str, str, str]:
+        """AccountSid, ChatServiceSid and the conversation reference (SID or UniqueName)."""
+        return self.account.sid, self.service_sid, self.path("ConversationSid")
+
+    @property
     def prefix(self) -> str:
         """The URL prefix this call used, so rendered links keep the caller's URL form."""
         if "ChatServiceSid" in self.request.path_params:

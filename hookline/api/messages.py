@@ -41,18 +41,14 @@ async def _with_delivery(call: Call, bodies: list[Record]) -> list[Record]:
     return bodies
 
 
-def _ids(call: Call) -> tuple[str, str, str]:
-    return call.account.sid, call.service_sid, call.path("ConversationSid")
-
-
 async def create(call: Call) -> Response:
     fields = call.form.pick(*CREATE_FIELDS)
-    record = await messages.create(call.rt, call.actor, *_ids(call), fields)
+    record = await messages.create(call.rt, call.actor, *call.conversation_ids, fields)
     return json(render(call, record), 201)
 
 
 async def fetch(call: Call) -> Response:
-    account_sid, service_sid, conv_ref = _ids(call)
+    account_sid, service_sid, conv_ref = call.conversation_ids
     async with call.rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         record = await messages.find(tx, conv, call.path("Sid"))
@@ -61,17 +57,19 @@ async def fetch(call: Call) -> Response:
 
 async def update(call: Call) -> Response:
     fields = call.form.pick(*UPDATE_FIELDS)
-    record = await messages.update(call.rt, call.actor, *_ids(call), call.path("Sid"), fields)
+    record = await messages.update(
+        call.rt, call.actor, *call.conversation_ids, call.path("Sid"), fields
+    )
     return json((await _with_delivery(call, [render(call, record)]))[0])
 
 
 async def delete(call: Call) -> Response:
-    await messages.delete(call.rt, call.actor, *_ids(call), call.path("Sid"))
+    await messages.delete(call.rt, call.actor, *call.conversation_ids, call.path("Sid"))
     return no_content()
 
 
 async def listing(call: Call) -> Response:
-    account_sid, service_sid, conv_ref = _ids(call)
+    account_sid, service_sid, conv_ref = call.conversation_ids
     async with call.rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
     order = one_of(call.form.get("Order") or "asc", "Order", ("asc", "desc"))

@@ -58,18 +58,14 @@ def render(call: Call, record: Record) -> Record:
     return body
 
 
-def _ids(call: Call) -> tuple[str, str, str]:
-    return call.account.sid, call.service_sid, call.path("ConversationSid")
-
-
 async def create(call: Call) -> Response:
     fields = call.form.pick(*CREATE_FIELDS)
-    record = await participants.create(call.rt, call.actor, *_ids(call), fields)
+    record = await participants.create(call.rt, call.actor, *call.conversation_ids, fields)
     return json(render(call, record), 201)
 
 
 async def fetch(call: Call) -> Response:
-    account_sid, service_sid, conv_ref = _ids(call)
+    account_sid, service_sid, conv_ref = call.conversation_ids
     async with call.rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         record = await participants.find(tx, conv, call.path("Sid"))
@@ -78,17 +74,19 @@ async def fetch(call: Call) -> Response:
 
 async def update(call: Call) -> Response:
     fields = call.form.pick(*UPDATE_FIELDS)
-    record = await participants.update(call.rt, call.actor, *_ids(call), call.path("Sid"), fields)
+    record = await participants.update(
+        call.rt, call.actor, *call.conversation_ids, call.path("Sid"), fields
+    )
     return json(render(call, record))
 
 
 async def delete(call: Call) -> Response:
-    await participants.delete(call.rt, call.actor, *_ids(call), call.path("Sid"))
+    await participants.delete(call.rt, call.actor, *call.conversation_ids, call.path("Sid"))
     return no_content()
 
 
 async def listing(call: Call) -> Response:
-    account_sid, service_sid, conv_ref = _ids(call)
+    account_sid, service_sid, conv_ref = call.conversation_ids
     async with call.rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
     where = {"conversation_sid": conv["sid"]}

@@ -27,13 +27,7 @@ def render(call: Call, record: Record) -> Record:
 
 async def _message(call: Call) -> Record:
     async with call.rt.store.read() as tx:
-        return await receipts.message_in(
-            tx,
-            call.account.sid,
-            call.service_sid,
-            call.path("ConversationSid"),
-            call.path("MessageSid"),
-        )
+        return await receipts.message_in(tx, *call.conversation_ids, call.path("MessageSid"))
 
 
 async def fetch(call: Call) -> Response:

@@ -42,17 +42,13 @@ def _fields(call: Call) -> WebhookFields:
 
 
 async def create(call: Call) -> Response:
-    record = await scoped_webhooks.create(
-        call.rt, call.account.sid, call.service_sid, call.path("ConversationSid"), _fields(call)
-    )
+    record = await scoped_webhooks.create(call.rt, *call.conversation_ids, _fields(call))
     return json(render(call, record), 201)
 
 
 async def fetch(call: Call) -> Response:
     async with call.rt.store.read() as tx:
-        record = await scoped_webhooks.find(
-            tx, call.account.sid, call.service_sid, call.path("ConversationSid"), call.path("Sid")
-        )
+        record = await scoped_webhooks.find(tx, *call.conversation_ids, call.path("Sid"))
     return json(render(call, record))
 
 
@@ -69,17 +65,13 @@ async def update(call: Call) -> Response:
 
 
 async def delete(call: Call) -> Response:
-    await scoped_webhooks.delete(
-        call.rt, call.account.sid, call.service_sid, call.path("ConversationSid"), call.path("Sid")
-    )
+    await scoped_webhooks.delete(call.rt, *call.conversation_ids, call.path("Sid"))
     return no_content()
 
 
 async def listing(call: Call) -> Response:
     async with call.rt.store.read() as tx:
-        conv = await conversations.find(
-            tx, call.account.sid, call.service_sid, call.path("ConversationSid")
-        )
+        conv = await conversations.find(tx, *call.conversation_ids)
     body = await list_response(
         call,
         "scoped_webhook",
