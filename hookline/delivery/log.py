@@ -63,4 +63,4 @@ async def record_attempt(
     next_attempt_at: float | None,
 ) -> None:
     values = attempt_row(rt, row, attempt, request, response, next_attempt_at)
-    await tx.execute(q.insert_attempt(values))
+    await tx.execute(*q.insert_attempt(values))

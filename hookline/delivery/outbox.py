@@ -22,7 +22,7 @@ STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
 async def record_event(rt: Runtime, tx: Tx, event: Event, sid: str | None = None) -> str:
     sid = sid or rt.sids.new("EV")
     await tx.execute(
-        q.insert_event(
+        *q.insert_event(
             {
                 "sid": sid,
                 "account_sid": event.account_sid,
@@ -87,7 +87,7 @@ def endpoint_of(url: str | None) -> str | None:
 
 async def write(tx: Tx, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await tx.execute(q.insert_deliveries(rows))
+        await tx.execute(q.insert_deliveries(), rows)
 
 
 def public(row: Record) -> Record:

@@ -7,7 +7,7 @@ table by its name in :data:`RESOURCES`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -45,14 +45,34 @@ def _where(table: Table, where: Mapping[str, Any]) -> list[Any]:
     return [table.c[name] == value for name, value in where.items()]
 
 
-def insert_resource(table: Table, values: Mapping[str, Any]) -> Insert:
-    return insert(table).values(**values)
+#: A statement and the parameters to run it with. The resource statements below are built
+#: once per table and shape, with bound parameters: building and hashing a fresh
+#: statement for every call cost more than running it.
+Bound = tuple[Any, dict[str, Any]]
 
 
-def select_resource(table: Table, where: Mapping[str, Any], lock: bool = False) -> Select[Any]:
-    query = select(table.c.doc).where(*_where(table, where))
+@functools.cache
+def _insert(table: Table) -> Insert:
+    return insert(table)
+
+
+def insert_resource(table: Table, values: Mapping[str, Any]) -> Bound:
+    return _insert(table), dict(values)
+
+
+@functools.cache
+def _select_docs(table: Table, keys: tuple[str, ...], lock: bool) -> Select[Any]:
+    query = select(table.c.doc).where(*[table.c[key] == bindparam(f"w_{key}") for key in keys])
     # FOR UPDATE on PostgreSQL; SQLite ignores it (its single writer already serialises).
     return query.with_for_update() if lock else query
+
+
+def select_resource(table: Table, where: Mapping[str, Any], lock: bool = False) -> Bound:
+    if any(value is None for value in where.values()):
+        # ``column == None`` must render IS NULL, which a bound parameter cannot.
+        query = select(table.c.doc).where(*_where(table, where))
+        return (query.with_for_update() if lock else query), {}
+    return _select_docs(table, tuple(where), lock), {f"w_{k}": v for k, v in where.items()}
 
 
 def select_resource_page(
@@ -66,8 +86,14 @@ def select_resource_page(
     return query.where(seq > after_seq).order_by(seq).limit(limit)
 
 
-def update_resource(table: Table, sid: str, values: Mapping[str, Any]) -> Update:
-    return update(table).where(table.c.sid == sid).values(**values)
+@functools.cache
+def _update_by_sid(table: Table) -> Update:
+    return update(table).where(table.c.sid == bindparam("w_sid"))
+
+
+def update_resource(table: Table, sid: str, values: Mapping[str, Any]) -> Bound:
+    """SET every column named in ``values`` on row ``sid``."""
+    return _update_by_sid(table), {**values, "w_sid": sid}
 
 
 def delete_resources(table: Table, where: Mapping[str, Any]) -> Delete:
@@ -78,15 +104,20 @@ def count_resources(table: Table, where: Mapping[str, Any]) -> Select[Any]:
     return select(func.count()).select_from(table).where(*_where(table, where))
 
 
-def take_next_message_index(conversation_sid: str) -> Update:
+@functools.cache
+def _take_next_message_index() -> Update:
     # One UPDATE … RETURNING hands out indexes: the row lock serialises concurrent posts.
     c = t.conversations.c
     return (
         update(t.conversations)
-        .where(c.sid == conversation_sid)
+        .where(c.sid == bindparam("w_sid"))
         .values(next_message_index=c.next_message_index + 1)
         .returning(c.next_message_index)
     )
+
+
+def take_next_message_index(conversation_sid: str) -> Bound:
+    return _take_next_message_index(), {"w_sid": conversation_sid}
 
 
 def select_due_timers(now: float, limit: int) -> Select[Any]:
@@ -132,9 +163,16 @@ def select_api_key(sid: str) -> Select[Any]:
 # --- webhook configuration ------------------------------------------------------------
 
 
-def select_webhook_config(account_sid: str, chat_service_sid: str) -> Select[Any]:
+@functools.cache
+def _select_webhook_config() -> Select[Any]:
     c = t.webhook_configs.c
-    return select(c.doc).where(c.account_sid == account_sid, c.chat_service_sid == chat_service_sid)
+    return select(c.doc).where(
+        c.account_sid == bindparam("w_account"), c.chat_service_sid == bindparam("w_service")
+    )
+
+
+def select_webhook_config(account_sid: str, chat_service_sid: str) -> Bound:
+    return _select_webhook_config(), {"w_account": account_sid, "w_service": chat_service_sid}
 
 
 def insert_webhook_config(account_sid: str, chat_service_sid: str, doc: Any) -> Insert:
@@ -184,8 +222,8 @@ def insert_studio_flow(account_sid: str, flow_sid: str, url: str) -> Insert:
 # --- events ---------------------------------------------------------------------------
 
 
-def insert_event(values: Mapping[str, Any]) -> Insert:
-    return insert(t.events).values(**values)
+def insert_event(values: Mapping[str, Any]) -> Bound:
+    return _insert(t.events), dict(values)
 
 
 def select_events(
@@ -199,8 +237,9 @@ def select_events(
 # --- deliveries (outbox) --------------------------------------------------------------
 
 
-def insert_deliveries(rows: Sequence[Mapping[str, Any]]) -> Insert:
-    return insert(t.deliveries).values(list(rows))
+def insert_deliveries() -> Insert:
+    """Insert outbox rows; executed with a list of them."""
+    return _insert(t.deliveries)
 
 
 @functools.cache
@@ -275,7 +314,7 @@ def finish_deliveries() -> Update:
 
 def insert_attempts() -> Insert:
     """Insert delivery attempts; executed with a list of rows."""
-    return insert(t.delivery_attempts)
+    return _insert(t.delivery_attempts)
 
 
 def update_delivery(sid: str, values: Mapping[str, Any]) -> Update:
@@ -300,8 +339,8 @@ def next_due_time() -> Select[Any]:
     return select(func.min(c.next_attempt_at)).where(c.status == "pending")
 
 
-def insert_attempt(values: Mapping[str, Any]) -> Insert:
-    return insert(t.delivery_attempts).values(**values)
+def insert_attempt(values: Mapping[str, Any]) -> Bound:
+    return _insert(t.delivery_attempts), dict(values)
 
 
 def select_attempts(delivery_sid: str) -> Select[Any]:

@@ -37,7 +37,7 @@ class Tx:
     ) -> Any:
         """Run one statement with its bound ``params``; a list of them runs it once per item
         (``executemany``)."""
-        if params is None:
+        if not params:
             return await self.conn.execute(statement)
         if isinstance(params, Mapping):
             return await self.conn.execute(statement, params)
@@ -52,25 +52,25 @@ class Tx:
 
     async def insert(self, kind: str, record: Record, **extra: Any) -> None:
         values = self._columns(kind, record) | extra
-        await self.conn.execute(q.insert_resource(q.RESOURCES[kind], values))
+        await self.execute(*q.insert_resource(q.RESOURCES[kind], values))
 
     async def update(self, kind: str, record: Record, **extra: Any) -> None:
         values = self._columns(kind, record) | extra
-        await self.conn.execute(q.update_resource(q.RESOURCES[kind], record["sid"], values))
+        await self.execute(*q.update_resource(q.RESOURCES[kind], record["sid"], values))
 
     async def get(self, kind: str, **where: Any) -> Record | None:
-        result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where))
+        result = await self.execute(*q.select_resource(q.RESOURCES[kind], where))
         row = result.first()
         return dict(row.doc) if row else None
 
     async def lock(self, kind: str, **where: Any) -> Record | None:
         """``get`` that holds the row until the transaction ends (read-check-write races)."""
-        result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where, lock=True))
+        result = await self.execute(*q.select_resource(q.RESOURCES[kind], where, lock=True))
         row = result.first()
         return dict(row.doc) if row else None
 
     async def find(self, kind: str, **where: Any) -> list[Record]:
-        result = await self.conn.execute(q.select_resource(q.RESOURCES[kind], where))
+        result = await self.execute(*q.select_resource(q.RESOURCES[kind], where))
         return [dict(row.doc) for row in result]
 
     async def page(
@@ -94,7 +94,7 @@ class Tx:
         return int(result.rowcount)
 
     async def next_message_index(self, conversation_sid: str) -> int:
-        result = await self.conn.execute(q.take_next_message_index(conversation_sid))
+        result = await self.execute(*q.take_next_message_index(conversation_sid))
         return int(result.scalar_one()) - 1
 
     # --- accounts -----------------------------------------------------------------
@@ -113,7 +113,7 @@ class Tx:
     # --- webhook configuration ----------------------------------------------------
 
     async def webhook_config(self, account_sid: str, service_sid: str) -> Record | None:
-        result = await self.conn.execute(q.select_webhook_config(account_sid, service_sid))
+        result = await self.execute(*q.select_webhook_config(account_sid, service_sid))
         row = result.first()
         return dict(row.doc) if row else None
 
