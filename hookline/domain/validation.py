@@ -86,17 +86,6 @@ def integer(value: str | None, name: str, *, minimum: int | None = None) -> int 
     return number
 
 
-def boolean(value: str | None, name: str) -> bool | None:
-    if value is None or value == "":
-        return None
-    lowered = value.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise InvalidParameter(f"{name} must be true or false")
-
-
 @overload
 def timestamp(fields: dict[str, str], name: str, default: str) -> str: ...
 @overload

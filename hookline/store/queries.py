@@ -334,11 +334,6 @@ def select_deliveries(
     return query.where(*_where(t.deliveries, filters)).order_by(c.seq).limit(limit)
 
 
-def next_due_time() -> Select[Any]:
-    c = t.deliveries.c
-    return select(func.min(c.next_attempt_at)).where(c.status == "pending")
-
-
 def insert_attempt(values: Mapping[str, Any]) -> Bound:
     return _insert(t.delivery_attempts), dict(values)
 
