@@ -28,7 +28,6 @@ from hookline.api import (
     users,
     webhook_config,
 )
-from hookline.api.errors import HANDLERS
 from hookline.control import act
 from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
@@ -37,6 +36,7 @@ from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
 from hookline.settings import Settings
 from hookline.store import open_store
+from hookline.web.errors import HANDLERS
 
 log = logging.getLogger("hookline")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hookline.api.call import Call, both_forms, json
 from hookline.api.conversations import FIELDS, render
 from hookline.domain import conversation_with_participants
+from hookline.web.call import Call, both_forms, json
 
 PARAMS = (*FIELDS, "Participant")
 

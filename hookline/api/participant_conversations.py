@@ -7,12 +7,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from hookline.api.call import Call, both_forms, json
 from hookline.api.user_conversations import links, membership_list
 from hookline.domain import services
 from hookline.domain.memberships import Membership
 from hookline.exceptions import InvalidParameter
 from hookline.types import Record
+from hookline.web.call import Call, both_forms, json
 
 
 def render(call: Call, membership: Membership) -> Record:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hookline.api.call import Call, both_forms, json, no_content
-from hookline.api.paging import list_response
 from hookline.domain import conversations, participants
 from hookline.types import Record
+from hookline.web.call import Call, both_forms, json, no_content
+from hookline.web.paging import list_response
 
 CREATE_FIELDS = (
     "Identity",

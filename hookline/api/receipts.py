@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hookline.api.call import Call, both_forms, json
-from hookline.api.paging import list_response
 from hookline.domain import receipts
 from hookline.types import Record
+from hookline.web.call import Call, both_forms, json
+from hookline.web.paging import list_response
 
 
 def render(call: Call, record: Record) -> Record:

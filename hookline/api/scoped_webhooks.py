@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from hookline.api.call import Call, both_forms, json, no_content
-from hookline.api.paging import list_response
 from hookline.domain import conversations, scoped_webhooks
 from hookline.domain.scoped_webhooks import WebhookFields
 from hookline.types import Record
+from hookline.web.call import Call, both_forms, json, no_content
+from hookline.web.paging import list_response
 
 UPDATE_FIELDS = (
     "Configuration.Url",

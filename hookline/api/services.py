@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.api.call import Call, endpoint, json, no_content
-from hookline.api.paging import list_response
 from hookline.domain import conversations, roles, services
 from hookline.types import Record
+from hookline.web.call import Call, endpoint, json, no_content
+from hookline.web.paging import list_response
 
 
 def render(call: Call, record: Record) -> Record:

@@ -8,11 +8,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from hookline.api.call import Call, both_forms, json, no_content
-from hookline.api.paging import list_response
 from hookline.domain import memberships, services, users
 from hookline.domain.memberships import Membership
 from hookline.types import Record
+from hookline.web.call import Call, both_forms, json, no_content
+from hookline.web.paging import list_response
 
 UPDATE_FIELDS = ("NotificationLevel", "LastReadTimestamp", "LastReadMessageIndex")
 

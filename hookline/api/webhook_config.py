@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.api.call import Call, endpoint, json
 from hookline.domain import services, webhook_config
 from hookline.domain.webhook_config import GLOBAL, ConfigUpdate
 from hookline.types import Record
+from hookline.web.call import Call, endpoint, json
 
 FIELDS = ("PreWebhookUrl", "PostWebhookUrl", "Method", "Filters")
 

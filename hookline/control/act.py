@@ -34,13 +34,13 @@ from starlette.routing import Route
 from hookline.api import conversations as api_conversations
 from hookline.api import messages as api_messages
 from hookline.api import participants as api_participants
-from hookline.api.call import Call, Handler, endpoint, json, no_content
 from hookline.control.scoped import ScopedCall, scoped
 from hookline.domain import conversations, participants, receipts
 from hookline.domain.runtime import Actor
 from hookline.domain.validation import one_of
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
+from hookline.web.call import Call, Handler, endpoint, json, no_content
 
 SOURCES = ("SDK", "SMS", "WHATSAPP", "API")
 ACT_FIELDS = ("As", "Source", "ChatServiceSid")

@@ -9,9 +9,9 @@ import math
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.api.call import Call, endpoint, json
 from hookline.clock import ManualClock, iso
 from hookline.exceptions import Conflict, InvalidParameter
+from hookline.web.call import Call, endpoint, json
 
 MAX_ADVANCE_SECONDS = 10 * 365 * 24 * 3600
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from hookline.api.call import Call
 from hookline.domain.validation import natural
 from hookline.exceptions import InvalidParameter
+from hookline.web.call import Call
 
 MAX_LIMIT = 1000
 

@@ -7,11 +7,11 @@ from typing import Any
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.api.call import Call, endpoint, json
 from hookline.control.cursor import after_and_limit
 from hookline.delivery import outbox
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.store import queries as q
+from hookline.web.call import Call, endpoint, json
 
 FILTERS = {"Status": "status", "EventType": "event_type", "ConversationSid": "conversation_sid"}
 

@@ -12,9 +12,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.api import receipts as api_receipts
-from hookline.api.call import Call, endpoint, json
 from hookline.control.scoped import scoped
 from hookline.domain import receipts
+from hookline.web.call import Call, endpoint, json
 
 FIELDS = ("ParticipantSid", "Status", "ErrorCode", "ChatServiceSid")
 

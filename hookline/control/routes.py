@@ -8,13 +8,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookline.api.call import Call, endpoint, json, no_content
 from hookline.control import deliveries, receipts
 from hookline.control.cursor import after_and_limit
 from hookline.domain.validation import http_url
 from hookline.exceptions import InvalidParameter
 from hookline.sids import is_sid
 from hookline.store import queries as q
+from hookline.web.call import Call, endpoint, json, no_content
 
 
 async def health(request: Request) -> Response:

@@ -3,8 +3,8 @@ parameter (form or query) instead of the URL path, and render ``/v1`` URLs to ma
 
 from __future__ import annotations
 
-from hookline.api.call import Call
 from hookline.domain.validation import sid as check_sid
+from hookline.web.call import Call
 
 
 class ScopedCall(Call):

@@ -12,12 +12,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookline.api.forms import Form, query_form, read_form
 from hookline.domain import accounts, services
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import sid as check_sid
 from hookline.exceptions import NotFound, Unauthorized
+from hookline.web.forms import Form, query_form, read_form
 
 PAGING = ("PageSize", "Page", "PageToken")
 

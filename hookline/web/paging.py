@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from hookline.api.call import Call
 from hookline.domain.validation import natural
 from hookline.exceptions import InvalidParameter
 from hookline.types import Record
+from hookline.web.call import Call
 
 DEFAULT_PAGE_SIZE = 50
 
