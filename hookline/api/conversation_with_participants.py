@@ -3,25 +3,24 @@ participants in one transaction (``onConversationAdded`` then each ``onParticipa
 
 from __future__ import annotations
 
-from starlette.responses import Response
-
-from hookline.api.conversations import FIELDS, render
+from hookline.api.conversations import FIELDS
 from hookline.domain import conversation_with_participants
-from hookline.web.call import Call, both_forms, json
-
-PARAMS = (*FIELDS, "Participant")
-
-
-async def create(call: Call) -> Response:
-    record = await conversation_with_participants.create(
-        call.rt,
-        call.actor,
-        call.account.sid,
-        call.service_sid,
-        call.form.pick(*FIELDS),
-        call.form.getlist("Participant") or [],
-    )
-    return json(render(call, record), 201)
+from hookline.domain.conversation_with_participants import NewConversation
+from hookline.web import render
+from hookline.web.forms import Form
+from hookline.web.resource import Resource
 
 
-routes = [*both_forms("/ConversationWithParticipants", create, "POST", PARAMS)]
+def _fields(form: Form) -> NewConversation:
+    return NewConversation(form.pick(*FIELDS), form.getlist("Participant") or [])
+
+
+resource = Resource(
+    "/ConversationWithParticipants",
+    "conversations",
+    render.conversation,
+    create=conversation_with_participants.create,
+    create_fields=(*FIELDS, "Participant"),
+    parse_create=_fields,
+)
+routes = resource.routes()

@@ -26,28 +26,27 @@ by identity for SDK, by address for SMS/WhatsApp).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.api import conversations as api_conversations
-from hookline.api import messages as api_messages
-from hookline.api import participants as api_participants
 from hookline.control.scoped import ScopedCall, scoped
-from hookline.domain import conversations, participants, receipts
+from hookline.domain import conversations, messages, participants, receipts
 from hookline.domain.runtime import Actor
 from hookline.domain.validation import one_of
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
-from hookline.web.call import Call, Handler, endpoint, json, no_content
+from hookline.web import render
+from hookline.web.call import Call, endpoint, json, no_content
 
 SOURCES = ("SDK", "SMS", "WHATSAPP", "API")
 ACT_FIELDS = ("As", "Source", "ChatServiceSid")
-MESSAGE_FIELDS = (*ACT_FIELDS, "Body", "Attributes", "MediaSid", "ContentSid", "Subject")
-EDIT_FIELDS = (*ACT_FIELDS, "Body", "Attributes", "Subject")
-CONVERSATION_FIELDS = (*ACT_FIELDS, "FriendlyName", "Attributes", "State")
-JOIN_FIELDS = (*ACT_FIELDS, "Attributes", "RoleSid", "MessagingBinding.ProxyAddress")
+MESSAGE_FIELDS = ("Body", "Attributes", "MediaSid", "ContentSid", "Subject")
+EDIT_FIELDS = ("Body", "Attributes", "Subject")
+CONVERSATION_FIELDS = ("FriendlyName", "Attributes", "State")
+JOIN_FIELDS = ("Attributes", "RoleSid", "MessagingBinding.ProxyAddress")
 
 
 @dataclass
@@ -60,13 +59,17 @@ class ActCall(ScopedCall):
     def actor(self) -> Actor:
         return self.acting
 
+    @property
+    def conversation(self) -> str:
+        return self.request.path_params.get("ConversationSid") or self.path("Sid")
+
 
 async def _participant_name(call: ScopedCall, sid: str, source: str) -> str:
     """The identity (SDK, API) or address (SMS, WhatsApp) of participant ``sid``."""
     ref = call.request.path_params.get("ConversationSid") or call.path("Sid")
-    async with call.rt.store.read() as tx:
-        conv = await conversations.find(tx, call.account.sid, call.service_sid, ref)
-        participant = await tx.get("participant", sid=sid, conversation_sid=conv["sid"])
+    participant = await participants.find_member(
+        call.rt, call.account.sid, call.service_sid, ref, "sid", sid
+    )
     if participant is None:
         raise NotFound(
             f"The requested resource /Conversations/{ref}/Participants/{sid} was not found"
@@ -96,18 +99,43 @@ async def actor_of(call: ScopedCall) -> Actor:
     return Actor(source=source, client_identity=who, webhooks=True)
 
 
-async def act_call(call: Call) -> ActCall:
-    actor = await actor_of(scoped(call))
-    return ActCall(call.request, call.rt, call.account, call.form, actor)
-
-
-def acting(handler: Handler) -> Handler:
-    """Run a ``/v1`` handler as the end user the call names."""
+def acting(
+    handler: Callable[[ActCall], Awaitable[Response]],
+) -> Callable[[Call], Awaitable[Response]]:
+    """Run ``handler`` as the end user the call names."""
 
     async def run(call: Call) -> Response:
-        return await handler(await act_call(call))
+        actor = await actor_of(scoped(call))
+        return await handler(ActCall(call.request, call.rt, call.account, call.form, actor))
 
     return run
+
+
+def _ids(act: ActCall) -> tuple[str, str, str]:
+    return act.account.sid, act.service_sid, act.conversation
+
+
+async def post(act: ActCall) -> Response:
+    fields = act.form.pick(*MESSAGE_FIELDS)
+    record = await messages.create(act.rt, act.actor, *_ids(act), fields)
+    return json(render.message(act, record), 201)
+
+
+async def edit(act: ActCall) -> Response:
+    fields = act.form.pick(*EDIT_FIELDS)
+    record = await messages.update(act.rt, act.actor, *_ids(act), act.path("Sid"), fields)
+    return json(render.message(act, record))
+
+
+async def remove(act: ActCall) -> Response:
+    await messages.delete(act.rt, act.actor, *_ids(act), act.path("Sid"))
+    return no_content()
+
+
+async def update_conversation(act: ActCall) -> Response:
+    fields = act.form.pick(*CONVERSATION_FIELDS)
+    record = await conversations.update(act.rt, act.actor, *_ids(act), fields)
+    return json(render.conversation(act, record))
 
 
 def _member_key(actor: Actor) -> str:
@@ -117,57 +145,39 @@ def _member_key(actor: Actor) -> str:
     return "identity" if actor.source == "SDK" else "address"
 
 
-async def join(call: Call) -> Response:
+async def join(act: ActCall) -> Response:
     """Add the acting user as a participant (chat identity, or SMS/WhatsApp address)."""
-    act = await act_call(call)
     key = _member_key(act.actor)
-    fields = act.form.pick("Attributes", "RoleSid", "MessagingBinding.ProxyAddress")
+    fields = act.form.pick(*JOIN_FIELDS)
     fields["Identity" if key == "identity" else "MessagingBinding.Address"] = str(
         act.actor.client_identity
     )
-    record = await participants.create(
-        act.rt, act.actor, act.account.sid, act.service_sid, act.path("ConversationSid"), fields
-    )
-    return json(api_participants.render(act, record), 201)
+    record = await participants.create(act.rt, act.actor, *_ids(act), fields)
+    return json(render.participant(act, record), 201)
 
 
-async def leave(call: Call) -> Response:
+async def leave(act: ActCall) -> Response:
     """Remove the acting user's own participant."""
-    act = await act_call(call)
     key = _member_key(act.actor)
-    ref = act.path("ConversationSid")
-    async with act.rt.store.read() as tx:
-        conv = await conversations.find(tx, act.account.sid, act.service_sid, ref)
-        where = {key: act.actor.client_identity}
-        found = await tx.get("participant", conversation_sid=conv["sid"], **where)
+    who = str(act.actor.client_identity)
+    found = await participants.find_member(act.rt, *_ids(act), key, who)
     if found is None:
-        raise NotFound(f"{act.actor.client_identity} is not a participant of {ref}")
+        raise NotFound(f"{who} is not a participant of {act.conversation}")
     await participants.remove(act.rt, act.actor, found)
     return no_content()
 
 
+def _route(path: str, handler: Callable[[ActCall], Awaitable[Response]], method: str,
+           fields: tuple[str, ...] = ()) -> Route:  # fmt: skip
+    return Route(path, endpoint(acting(handler), (*ACT_FIELDS, *fields)), methods=[method])
+
+
 CONVERSATION = "/_hookline/Conversations/{ConversationSid}"
 routes = [
-    Route(
-        f"{CONVERSATION}/Messages",
-        endpoint(acting(api_messages.create), MESSAGE_FIELDS),
-        methods=["POST"],
-    ),
-    Route(
-        f"{CONVERSATION}/Messages/{{Sid}}",
-        endpoint(acting(api_messages.update), EDIT_FIELDS),
-        methods=["POST"],
-    ),
-    Route(
-        f"{CONVERSATION}/Messages/{{Sid}}",
-        endpoint(acting(api_messages.delete)),
-        methods=["DELETE"],
-    ),
-    Route(f"{CONVERSATION}/Participants", endpoint(join, JOIN_FIELDS), methods=["POST"]),
-    Route(f"{CONVERSATION}/Participants", endpoint(leave), methods=["DELETE"]),
-    Route(
-        "/_hookline/Conversations/{Sid}",
-        endpoint(acting(api_conversations.update), CONVERSATION_FIELDS),
-        methods=["POST"],
-    ),
+    _route(f"{CONVERSATION}/Messages", post, "POST", MESSAGE_FIELDS),
+    _route(f"{CONVERSATION}/Messages/{{Sid}}", edit, "POST", EDIT_FIELDS),
+    _route(f"{CONVERSATION}/Messages/{{Sid}}", remove, "DELETE"),
+    _route(f"{CONVERSATION}/Participants", join, "POST", JOIN_FIELDS),
+    _route(f"{CONVERSATION}/Participants", leave, "DELETE"),
+    _route("/_hookline/Conversations/{Sid}", update_conversation, "POST", CONVERSATION_FIELDS),
 ]

@@ -11,9 +11,9 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.api import receipts as api_receipts
 from hookline.control.scoped import scoped
 from hookline.domain import receipts
+from hookline.web import render
 from hookline.web.call import Call, endpoint, json
 
 FIELDS = ("ParticipantSid", "Status", "ErrorCode", "ChatServiceSid")
@@ -31,7 +31,7 @@ async def set_receipt(call: Call) -> Response:
         call.form.get("Status"),
         call.form.get("ErrorCode"),
     )
-    return json(api_receipts.render(call, record), 201 if created else 200)
+    return json(render.receipt(call, record), 201 if created else 200)
 
 
 routes = [

@@ -13,6 +13,7 @@ and emits ``onConversationAdded``, any ``onUserAdded`` and each ``onParticipantA
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -74,14 +75,18 @@ def participant_fields(raw: str) -> dict[str, str]:
     return fields
 
 
+@dataclass(frozen=True)
+class NewConversation:
+    """The form: the conversation's fields and the raw ``Participant`` JSON values."""
+
+    fields: dict[str, str]
+    participants: list[str]
+
+
 async def create(
-    rt: Runtime,
-    actor: Actor,
-    account_sid: str,
-    service_sid: str,
-    fields: dict[str, str],
-    raw_participants: list[str],
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, new: NewConversation
 ) -> Record:
+    fields, raw_participants = new.fields, new.participants
     if len(raw_participants) > MAX_PARTICIPANTS:
         raise InvalidParameter(f"At most {MAX_PARTICIPANTS} participants per request")
     wanted = [participant_fields(raw) for raw in raw_participants]

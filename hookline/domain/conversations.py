@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hookline.domain import emit, services
 from hookline.domain.emit import Scope
+from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.timers import apply_timers
 from hookline.domain.validation import attributes, one_of, sid_param, timestamp
@@ -197,3 +198,18 @@ async def delete(rt: Runtime, actor: Actor, account_sid: str, service_sid: str, 
         for kind in CASCADE:
             await tx.delete(kind, conversation_sid=conv["sid"])
         await tx.delete("conversation", sid=conv["sid"])
+
+
+async def get(rt: Runtime, account_sid: str, service_sid: str, ref: str) -> Record:
+    async with rt.store.read() as tx:
+        return await find(tx, account_sid, service_sid, ref)
+
+
+async def listing(
+    rt: Runtime, account_sid: str, service_sid: str, filters: dict[str, str], request: PageRequest
+) -> Page[Record]:
+    """The service's conversations, optionally only those in ``State``."""
+    where = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    if "State" in filters:
+        where["state"] = one_of(filters["State"], "State", STATES)
+    return await page_of(rt, "conversation", where, request)

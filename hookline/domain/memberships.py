@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hookline.domain import conversations, participants, users
+from hookline.domain import conversations, participants, services, users
+from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
-from hookline.exceptions import NotFound
+from hookline.exceptions import InvalidParameter, NotFound
 from hookline.store import Tx
 from hookline.types import Record
 
@@ -46,13 +47,6 @@ async def _of(tx: Tx, participant: Record, conv: Record | None = None) -> Member
     return Membership(participant, conv, user_sid, await unread(tx, participant))
 
 
-async def load(rt: Runtime, found: list[Record]) -> list[Membership]:
-    """Join a page of participants with their conversations and users."""
-    async with rt.store.read() as tx:
-        joined = [await _of(tx, participant) for participant in found]
-    return [membership for membership in joined if membership is not None]
-
-
 async def of_user(
     rt: Runtime, account_sid: str, service_sid: str, user_ref: str, conv_ref: str
 ) -> Membership:
@@ -75,18 +69,57 @@ async def update_of_user(
     actor: Actor,
     account_sid: str,
     service_sid: str,
-    refs: tuple[str, str],
+    user_ref: str,
+    conv_ref: str,
     fields: dict[str, str],
 ) -> Membership:
     """NotificationLevel and the read horizon, through the participant's own update."""
-    membership = await of_user(rt, account_sid, service_sid, *refs)
+    membership = await of_user(rt, account_sid, service_sid, user_ref, conv_ref)
     await participants.update_found(rt, actor, membership.participant, fields)
-    return await of_user(rt, account_sid, service_sid, *refs)
+    return await of_user(rt, account_sid, service_sid, user_ref, conv_ref)
 
 
 async def leave(
-    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, refs: tuple[str, str]
+    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, user_ref: str, conv_ref: str
 ) -> None:
     """Deleting a UserConversation removes the user's participant from the conversation."""
-    membership = await of_user(rt, account_sid, service_sid, *refs)
+    membership = await of_user(rt, account_sid, service_sid, user_ref, conv_ref)
     await participants.remove(rt, actor, membership.participant)
+
+
+async def _page(
+    rt: Runtime, where: dict[str, str | None], request: PageRequest
+) -> Page[Membership]:
+    """A page of participants (``where``), each joined with its conversation and user."""
+    async with rt.store.read() as tx:
+        page = await read_page(tx, "participant", where, request)
+        joined = [await _of(tx, participant) for participant in page.records]
+    found = [membership for membership in joined if membership is not None]
+    return Page(found, page.positions, page.more)
+
+
+async def of_user_listing(
+    rt: Runtime,
+    account_sid: str,
+    service_sid: str,
+    user_ref: str,
+    _filters: dict[str, str],
+    request: PageRequest,
+) -> Page[Membership]:
+    """``/Users/{US}/Conversations``: the user's participations."""
+    async with rt.store.read() as tx:
+        user = await users.find(tx, account_sid, service_sid, user_ref)
+    return await _page(rt, {"chat_service_sid": service_sid, "identity": user["identity"]}, request)
+
+
+async def of_participant_listing(
+    rt: Runtime, account_sid: str, service_sid: str, filters: dict[str, str], request: PageRequest
+) -> Page[Membership]:
+    """``/ParticipantConversations?Identity=…|Address=…``."""
+    identity, address = filters.get("Identity"), filters.get("Address")
+    if bool(identity) == bool(address):
+        raise InvalidParameter("Give exactly one of Identity or Address")
+    await services.get(rt, account_sid, service_sid)
+    where: dict[str, str | None] = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    where |= {"identity": identity} if identity else {"address": address}
+    return await _page(rt, where, request)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from hookline.domain import conversations, emit
 from hookline.domain.emit import Scope
+from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
-from hookline.domain.validation import attributes, sid_param, timestamp
+from hookline.domain.validation import attributes, one_of, sid_param, timestamp
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
@@ -173,7 +175,8 @@ async def update(
         await tx.update("message", updated)
         params = event_params(updated, conv, "onMessageUpdated")
         await emit.post(rt, tx, actor, "onMessageUpdated", scope, params)
-    return updated
+    async with rt.store.read() as tx:
+        return (await with_delivery(tx, [updated]))[0]
 
 
 async def delete(
@@ -190,3 +193,35 @@ async def delete(
         await tx.delete("message", sid=message["sid"])
         params = event_params(message, conv, "onMessageRemoved") | {"DateRemoved": rt.now_iso()}
         await emit.post(rt, tx, actor, "onMessageRemoved", scope, params)
+
+
+async def with_delivery(tx: Tx, found: list[Record]) -> list[Record]:
+    """Each message with its ``delivery`` summary, aggregated from its receipts."""
+    # Imported here: receipts builds on messages.
+    from hookline.domain.receipts import summaries
+
+    summary = await summaries(tx, [message["sid"] for message in found])
+    return [message | {"delivery": summary[message["sid"]]} for message in found]
+
+
+async def get(rt: Runtime, account_sid: str, service_sid: str, conv_ref: str, sid: str) -> Record:
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        return (await with_delivery(tx, [await find(tx, conv, sid)]))[0]
+
+
+async def listing(
+    rt: Runtime,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
+    filters: dict[str, str],
+    request: PageRequest,
+) -> Page[Record]:
+    """The conversation's messages in index order (``Order=desc``: newest first)."""
+    order = one_of(filters.get("Order") or "asc", "Order", ("asc", "desc"))
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        where = {"conversation_sid": conv["sid"]}
+        page = await read_page(tx, "message", where, replace(request, descending=order == "desc"))
+        return replace(page, records=await with_delivery(tx, page.records))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from hookline.domain import conversations, emit, users
 from hookline.domain import participant_rules as rules
 from hookline.domain.emit import Scope
+from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import integer, timestamp
 from hookline.exceptions import InvalidParameter, NotFound
@@ -233,3 +234,30 @@ async def delete(
     rt: Runtime, actor: Actor, account_sid: str, service_sid: str, conv_ref: str, ref: str
 ) -> None:
     await remove(rt, actor, await _lookup(rt, account_sid, service_sid, conv_ref, ref))
+
+
+async def get(rt: Runtime, account_sid: str, service_sid: str, conv_ref: str, ref: str) -> Record:
+    return await _lookup(rt, account_sid, service_sid, conv_ref, ref)
+
+
+async def listing(
+    rt: Runtime,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
+    filters: dict[str, str],
+    request: PageRequest,
+) -> Page[Record]:
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        return await read_page(tx, "participant", {"conversation_sid": conv["sid"]}, request)
+
+
+async def find_member(
+    rt: Runtime, account_sid: str, service_sid: str, conv_ref: str, key: str, value: str
+) -> Record | None:
+    """The participant of a conversation whose ``key`` (``sid``, ``identity`` or
+    ``address``) is ``value``, or None; 404 when the conversation does not exist."""
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        return await tx.get("participant", conversation_sid=conv["sid"], **{key: value})

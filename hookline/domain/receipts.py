@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from hookline.domain import conversations, emit, messages
 from hookline.domain.emit import Scope
+from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import integer, one_of
 from hookline.exceptions import InvalidParameter, NotFound
@@ -214,3 +215,25 @@ async def _participant(tx: Tx, conversation_sid: str, ref: str) -> Record:
     raise NotFound(
         f"The requested resource /Conversations/{conversation_sid}/Participants/{ref} was not found"
     )
+
+
+async def get(
+    rt: Runtime, account_sid: str, service_sid: str, conv_ref: str, message_sid: str, sid: str
+) -> Record:
+    async with rt.store.read() as tx:
+        message = await message_in(tx, account_sid, service_sid, conv_ref, message_sid)
+        return await find(tx, message, sid)
+
+
+async def listing(
+    rt: Runtime,
+    account_sid: str,
+    service_sid: str,
+    conv_ref: str,
+    message_sid: str,
+    _filters: dict[str, str],
+    request: PageRequest,
+) -> Page[Record]:
+    async with rt.store.read() as tx:
+        message = await message_in(tx, account_sid, service_sid, conv_ref, message_sid)
+        return await read_page(tx, "receipt", {"message_sid": message["sid"]}, request)

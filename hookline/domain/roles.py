@@ -9,7 +9,10 @@ an update cannot change) can be updated but not deleted. Each broken rule is 400
 
 from __future__ import annotations
 
-from hookline.domain.runtime import Runtime
+from dataclasses import dataclass
+
+from hookline.domain.paging import Page, PageRequest, read_page
+from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import one_of
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.sids import is_sid
@@ -100,6 +103,15 @@ DEFAULT_NAMES = frozenset(name for name, _, _ in DEFAULT_ROLES)
 MAX_NAME = 64
 
 
+@dataclass(frozen=True)
+class RoleFields:
+    """A role's form fields (``Permission`` repeats); ``None`` where not given."""
+
+    friendly_name: str | None = None
+    type: str | None = None
+    permission: list[str] | None = None
+
+
 def _permissions(kind: str, given: list[str] | None) -> list[str]:
     if not given:
         raise InvalidParameter("Missing required parameter Permission")
@@ -122,13 +134,9 @@ async def find(tx: Tx, account_sid: str, service_sid: str, sid: str) -> Record:
 
 
 async def create(
-    rt: Runtime,
-    account_sid: str,
-    service_sid: str,
-    friendly_name: str | None,
-    kind: str | None,
-    permissions: list[str] | None,
+    rt: Runtime, _actor: Actor, account_sid: str, service_sid: str, fields: RoleFields
 ) -> Record:
+    friendly_name, kind, permissions = fields.friendly_name, fields.type, fields.permission
     if not friendly_name:
         raise InvalidParameter("Missing required parameter FriendlyName")
     if len(friendly_name) > MAX_NAME:
@@ -146,22 +154,37 @@ async def create(
 
 
 async def update(
-    rt: Runtime, account_sid: str, service_sid: str, sid: str, permissions: list[str] | None
+    rt: Runtime, _actor: Actor, account_sid: str, service_sid: str, sid: str, fields: RoleFields
 ) -> Record:
     """Replace the role's permissions (Twilio's update replaces, it does not add)."""
     async with rt.store.transaction() as tx:
         role = await find(tx, account_sid, service_sid, sid)
         role = role | {
-            "permissions": _permissions(role["type"], permissions),
+            "permissions": _permissions(role["type"], fields.permission),
             "date_updated": rt.now_iso(),
         }
         await tx.update("role", role)
     return role
 
 
-async def delete(rt: Runtime, account_sid: str, service_sid: str, sid: str) -> None:
+async def delete(rt: Runtime, _actor: Actor, account_sid: str, service_sid: str, sid: str) -> None:
     async with rt.store.transaction() as tx:
         role = await find(tx, account_sid, service_sid, sid)
         if role["friendly_name"] in DEFAULT_NAMES:
             raise InvalidParameter(f"The default role '{role['friendly_name']}' cannot be deleted")
         await tx.delete("role", sid=role["sid"])
+
+
+async def get(rt: Runtime, account_sid: str, service_sid: str, sid: str) -> Record:
+    async with rt.store.read() as tx:
+        return await find(tx, account_sid, service_sid, sid)
+
+
+async def listing(
+    rt: Runtime, account_sid: str, service_sid: str, _filters: dict[str, str], request: PageRequest
+) -> Page[Record]:
+    async with rt.store.read() as tx:
+        if await tx.get("service", sid=service_sid, account_sid=account_sid) is None:
+            raise NotFound(f"The requested resource /Services/{service_sid} was not found")
+        where = {"account_sid": account_sid, "chat_service_sid": service_sid}
+        return await read_page(tx, "role", where, request)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from hookline.domain import conversations, emit, messages_replay
 from hookline.domain.events import SCOPED_EVENTS
-from hookline.domain.runtime import Runtime
+from hookline.domain.paging import Page, PageRequest, read_page
+from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import http_url, integer, method
 from hookline.exceptions import InvalidParameter, LimitExceeded, NotFound
 from hookline.sids import is_sid
@@ -81,7 +82,12 @@ def _require(target: str, config: Record) -> None:
 
 
 async def create(
-    rt: Runtime, account_sid: str, service_sid: str, conversation_ref: str, fields: WebhookFields
+    rt: Runtime,
+    _actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    conversation_ref: str,
+    fields: WebhookFields,
 ) -> Record:
     if not fields.target:
         raise InvalidParameter("Target is required", code=50368)
@@ -129,6 +135,7 @@ async def find(
 
 async def update(
     rt: Runtime,
+    _actor: Actor,
     account_sid: str,
     service_sid: str,
     conversation_ref: str,
@@ -145,8 +152,28 @@ async def update(
 
 
 async def delete(
-    rt: Runtime, account_sid: str, service_sid: str, conversation_ref: str, sid: str
+    rt: Runtime, _actor: Actor, account_sid: str, service_sid: str, conversation_ref: str, sid: str
 ) -> None:
     async with rt.store.transaction() as tx:
         webhook = await find(tx, account_sid, service_sid, conversation_ref, sid)
         await tx.delete("scoped_webhook", sid=webhook["sid"])
+
+
+async def get(
+    rt: Runtime, account_sid: str, service_sid: str, conversation_ref: str, sid: str
+) -> Record:
+    async with rt.store.read() as tx:
+        return await find(tx, account_sid, service_sid, conversation_ref, sid)
+
+
+async def listing(
+    rt: Runtime,
+    account_sid: str,
+    service_sid: str,
+    conversation_ref: str,
+    _filters: dict[str, str],
+    request: PageRequest,
+) -> Page[Record]:
+    async with rt.store.read() as tx:
+        conv = await conversations.find(tx, account_sid, service_sid, conversation_ref)
+        return await read_page(tx, "scoped_webhook", {"conversation_sid": conv["sid"]}, request)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from hookline.domain import roles
-from hookline.domain.runtime import Runtime
+from hookline.domain.paging import Page, PageRequest, page_of
+from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import sid as check_sid
 from hookline.exceptions import InvalidParameter, NotFound
 from hookline.store import Tx
@@ -24,7 +25,8 @@ async def create_in(tx: Tx, rt: Runtime, account_sid: str, *, friendly_name: str
     return service
 
 
-async def create(rt: Runtime, account_sid: str, friendly_name: str | None) -> Record:
+async def create(rt: Runtime, _actor: Actor, account_sid: str, fields: dict[str, str]) -> Record:
+    friendly_name = fields.get("FriendlyName")
     if not friendly_name:
         raise InvalidParameter("Missing required parameter FriendlyName in the post body")
     if len(friendly_name) > 256:
@@ -46,10 +48,11 @@ async def get(rt: Runtime, account_sid: str, sid: str) -> Record:
         return await get_in(tx, account_sid, sid)
 
 
-async def delete(rt: Runtime, account_sid: str, sid: str, default_service_sid: str) -> None:
-    if sid == default_service_sid:
-        raise InvalidParameter("The default Conversation Service cannot be deleted", code=50400)
+async def delete(rt: Runtime, _actor: Actor, account_sid: str, sid: str) -> None:
     async with rt.store.transaction() as tx:
+        account = await tx.account(account_sid)
+        if account is not None and sid == account["default_service_sid"]:
+            raise InvalidParameter("The default Conversation Service cannot be deleted", code=50400)
         await get_in(tx, account_sid, sid)
         for kind in (
             "scoped_webhook",
@@ -63,3 +66,24 @@ async def delete(rt: Runtime, account_sid: str, sid: str, default_service_sid: s
             await tx.delete(kind, chat_service_sid=sid)
         await tx.delete("service", sid=sid)
         await tx.delete_webhook_config(account_sid, sid)
+
+
+async def listing(
+    rt: Runtime, account_sid: str, _filters: dict[str, str], request: PageRequest
+) -> Page[Record]:
+    return await page_of(rt, "service", {"account_sid": account_sid}, request)
+
+
+async def configuration(rt: Runtime, account_sid: str, sid: str) -> Record:
+    """``/v1/Services/{IS}/Configuration``: the service's default role SIDs."""
+    async with rt.store.read() as tx:
+        await get_in(tx, account_sid, sid)
+        return {
+            "chat_service_sid": sid,
+            "default_conversation_creator_role_sid": await roles.default_role_sid(
+                tx, sid, "channel admin"
+            ),
+            "default_conversation_role_sid": await roles.default_role_sid(tx, sid, "channel user"),
+            "default_chat_service_role_sid": await roles.default_role_sid(tx, sid, "service user"),
+            "reachability_enabled": False,
+        }

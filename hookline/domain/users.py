@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hookline.domain import emit, roles, services
 from hookline.domain.emit import Scope
+from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import attributes, sid_param
 from hookline.exceptions import Conflict, InvalidParameter, NotFound
@@ -184,9 +185,22 @@ async def update(
     return updated
 
 
-async def delete(rt: Runtime, account_sid: str, service_sid: str, ref: str) -> None:
+async def delete(rt: Runtime, _actor: Actor, account_sid: str, service_sid: str, ref: str) -> None:
     """Twilio has no user-removal event. The user's participants stay in their
     conversations (hookline's choice: they are separate resources)."""
     async with rt.store.transaction() as tx:
         user = await find(tx, account_sid, service_sid, ref)
         await tx.delete("user", sid=user["sid"])
+
+
+async def get(rt: Runtime, account_sid: str, service_sid: str, ref: str) -> Record:
+    async with rt.store.read() as tx:
+        return await find(tx, account_sid, service_sid, ref)
+
+
+async def listing(
+    rt: Runtime, account_sid: str, service_sid: str, _filters: dict[str, str], request: PageRequest
+) -> Page[Record]:
+    await services.get(rt, account_sid, service_sid)
+    where = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    return await page_of(rt, "user", where, request)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hookline.domain import services
 from hookline.domain.events import ALL_EVENTS
+from hookline.domain.runtime import Runtime
 from hookline.domain.validation import http_url, method, one_of
 from hookline.exceptions import InvalidParameter
 from hookline.store import Tx
@@ -90,3 +92,19 @@ async def effective(tx: Tx, account_sid: str, service_sid: str | None) -> Record
         if service_config is not None and is_configured(service_config):
             return service_config
     return await get(tx, account_sid, GLOBAL)
+
+
+async def fetch(rt: Runtime, account_sid: str, service_sid: str = GLOBAL) -> Record:
+    """The configuration of one scope (``GLOBAL`` or a service of the account)."""
+    async with rt.store.read() as tx:
+        if service_sid != GLOBAL:
+            await services.get_in(tx, account_sid, service_sid)
+        return await get(tx, account_sid, service_sid)
+
+
+async def change(rt: Runtime, account_sid: str, service_sid: str, update_: ConfigUpdate) -> Record:
+    """Apply an update to one scope's configuration; the last writer wins."""
+    async with rt.store.transaction() as tx:
+        if service_sid != GLOBAL:
+            await services.get_in(tx, account_sid, service_sid)
+        return await update(tx, account_sid, service_sid, update_)

@@ -10,7 +10,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from hookline.domain import accounts, services
 from hookline.domain.accounts import Account
@@ -45,11 +44,6 @@ class Call:
         if "ChatServiceSid" in self.request.path_params:
             return check_sid(self.path("ChatServiceSid"), "IS", what="Service")
         return self.account.default_service_sid
-
-    @property
-    def conversation_ids(self) -> tuple[str, str, str]:
-        """AccountSid, ChatServiceSid and the conversation reference (SID or UniqueName)."""
-        return self.account.sid, self.service_sid, self.path("ConversationSid")
 
     @property
     def prefix(self) -> str:
@@ -115,12 +109,3 @@ def json(body: Any, status: int = 200) -> JSONResponse:
 
 def no_content() -> Response:
     return Response(status_code=204)
-
-
-def both_forms(path: str, handler: Handler, method: str, params: Iterable[str] = ()) -> list[Route]:
-    """The default-service URL and the ``/v1/Services/{ChatServiceSid}`` URL of one operation."""
-    wrapped = endpoint(handler, params)
-    return [
-        Route(f"/v1{path}", wrapped, methods=[method]),
-        Route(f"/v1/Services/{{ChatServiceSid}}{path}", wrapped, methods=[method]),
-    ]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from hookline.domain.paging import Page, PageRequest
 from hookline.domain.validation import natural
 from hookline.exceptions import InvalidParameter
 from hookline.types import Record
@@ -37,51 +38,52 @@ def _token(call: Call) -> tuple[str, int]:
     return token[:2], natural(token[2:], "PageToken")
 
 
-async def list_response(
+def page_request(
     call: Call,
-    kind: str,
-    where: Mapping[str, Any],
-    key: str,
-    render: Callable[[Record], Record],
     *,
     maximum: int = 100,
     default_size: int = DEFAULT_PAGE_SIZE,
     descending: bool = False,
+) -> PageRequest:
+    """What ``PageSize`` and ``PageToken`` ask for."""
+    direction, position = _token(call)
+    size = page_size(call, maximum, default_size)
+    natural(call.form.get("Page") or "0", "Page")
+    return PageRequest(size, position, backwards=direction == "PB", descending=descending)
+
+
+def envelope(
+    call: Call,
+    key: str,
+    page: Page[Any],
+    request: PageRequest,
+    render: Callable[[Any], Record],
     extra_query: Mapping[str, str] | None = None,
 ) -> Record:
-    size = page_size(call, maximum, default_size)
-    direction, seq = _token(call)
+    """Twilio's list body: the rendered records under ``key`` and the ``meta`` links."""
     page_number = natural(call.form.get("Page") or "0", "Page")
-    backwards = direction == "PB"
-    async with call.rt.store.read() as tx:
-        # Fetch one extra row to know whether another page exists.
-        rows = await tx.page(kind, where, seq, size + 1, descending=descending ^ backwards)
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-    records = [render(doc) for _, doc in rows]
     path = f"{call.base_url}{call.request.url.path}"
     query = dict(extra_query or {})
 
-    def url(page: int, token: str | None = None) -> str:
-        params = query | {"PageSize": str(size), "Page": str(page)}
+    def url(number: int, token: str | None = None) -> str:
+        params = query | {"PageSize": str(request.size), "Page": str(number)}
         if token:
             params["PageToken"] = token
         return f"{path}?{urlencode(params)}"
 
-    has_next = (more and not backwards) or (backwards and seq > 0)
-    has_prev = page_number > 0 and bool(rows)
+    positions = page.positions
+    has_next = (page.more and not request.backwards) or (request.backwards and request.after > 0)
+    has_prev = page_number > 0 and bool(positions)
     return {
-        key: records,
+        key: [render(record) for record in page.records],
         "meta": {
             "page": page_number,
-            "page_size": size,
+            "page_size": request.size,
             "first_page_url": url(0),
-            "previous_page_url": url(page_number - 1, f"PB{rows[0][0]}") if has_prev else None,
+            "previous_page_url": url(page_number - 1, f"PB{positions[0]}") if has_prev else None,
             "url": url(page_number, call.form.get("PageToken")),
-            "next_page_url": url(page_number + 1, f"PA{rows[-1][0]}")
-            if has_next and rows
+            "next_page_url": url(page_number + 1, f"PA{positions[-1]}")
+            if has_next and positions
             else None,
             "key": key,
         },

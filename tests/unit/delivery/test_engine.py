@@ -241,7 +241,7 @@ async def test_a_hung_scoped_webhook_never_blocks_other_deliveries(
     ids = (account.sid, account.default_service_sid)
     conv = await conversations.create(rt, Actor(), *ids, {})
     fields = WebhookFields(target="webhook", url="http://hung.test/", filters=["onMessageAdded"])
-    await scoped_webhooks.create(rt, *ids, str(conv["sid"]), fields)
+    await scoped_webhooks.create(rt, Actor(), *ids, str(conv["sid"]), fields)
     for n in range(12):
         await messages.create(rt, SDK, *ids, str(conv["sid"]), {"Body": str(n)})
     for _ in range(20):

@@ -16,7 +16,9 @@ SMS = {"messaging_binding": {"address": "+1555", "proxy_address": "+1666"}}
 
 async def _create(rt: Runtime, account: Account, *people: object, **fields: str) -> dict[str, str]:
     raw = [json.dumps(p) for p in people]
-    return await cwp.create(rt, API, account.sid, account.default_service_sid, fields, raw)
+    return await cwp.create(
+        rt, API, account.sid, account.default_service_sid, cwp.NewConversation(fields, raw)
+    )
 
 
 async def test_one_transaction_with_every_event(rt: Runtime, account: Account) -> None:
@@ -64,6 +66,8 @@ async def test_unique_name_clash(rt: Runtime, account: Account) -> None:
 )
 async def test_bad_participant_values(rt: Runtime, account: Account, raw: list[str]) -> None:
     with pytest.raises(InvalidParameter):
-        await cwp.create(rt, API, account.sid, account.default_service_sid, {}, raw)
+        await cwp.create(
+            rt, API, account.sid, account.default_service_sid, cwp.NewConversation({}, raw)
+        )
     async with rt.store.read() as tx:
         assert await tx.count("conversation", account_sid=account.sid) == 0

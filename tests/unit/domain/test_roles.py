@@ -4,22 +4,26 @@ import pytest
 
 from hookline.domain import roles
 from hookline.domain.accounts import Account
-from hookline.domain.runtime import Runtime
+from hookline.domain.roles import RoleFields
+from hookline.domain.runtime import Actor, Runtime
 from hookline.exceptions import InvalidParameter, NotFound
+
+API = Actor()
 
 
 async def test_create_fetch_update_delete(rt: Runtime, account: Account) -> None:
     ids = (account.sid, account.default_service_sid)
-    role = await roles.create(
-        rt, *ids, "moderator", "conversation", ["sendMessage", "deleteAnyMessage", "sendMessage"]
-    )
+    permissions = ["sendMessage", "deleteAnyMessage", "sendMessage"]
+    role = await roles.create(rt, API, *ids, RoleFields("moderator", "conversation", permissions))
     assert role["sid"].startswith("RL") and role["type"] == "conversation"
     assert role["permissions"] == ["sendMessage", "deleteAnyMessage"]
-    updated = await roles.update(rt, *ids, role["sid"], ["leaveConversation"])
+    updated = await roles.update(
+        rt, API, *ids, role["sid"], RoleFields(permission=["leaveConversation"])
+    )
     assert updated["permissions"] == ["leaveConversation"]
     async with rt.store.read() as tx:
         assert (await roles.find(tx, *ids, role["sid"]))["permissions"] == ["leaveConversation"]
-    await roles.delete(rt, *ids, role["sid"])
+    await roles.delete(rt, API, *ids, role["sid"])
     async with rt.store.read() as tx:
         with pytest.raises(NotFound):
             await roles.find(tx, *ids, role["sid"])
@@ -41,9 +45,11 @@ async def test_default_roles_can_be_updated_but_not_deleted(rt: Runtime, account
     async with rt.store.read() as tx:
         sid = await roles.default_role_sid(tx, account.default_service_sid, "channel user")
     assert sid is not None
-    assert (await roles.update(rt, *ids, sid, ["sendMessage"]))["permissions"] == ["sendMessage"]
+    assert (await roles.update(rt, API, *ids, sid, RoleFields(permission=["sendMessage"])))[
+        "permissions"
+    ] == ["sendMessage"]
     with pytest.raises(InvalidParameter, match="cannot be deleted"):
-        await roles.delete(rt, *ids, sid)
+        await roles.delete(rt, API, *ids, sid)
 
 
 @pytest.mark.parametrize(
@@ -63,16 +69,18 @@ async def test_bad_roles_are_rejected(
     rt: Runtime, account: Account, name: str | None, kind: str | None, permissions: list[str]
 ) -> None:
     with pytest.raises(InvalidParameter):
-        await roles.create(rt, account.sid, account.default_service_sid, name, kind, permissions)
+        ids = (account.sid, account.default_service_sid)
+        await roles.create(rt, API, *ids, RoleFields(name, kind, permissions))
 
 
 async def test_unknown_role_or_service(rt: Runtime, account: Account) -> None:
     ids = (account.sid, account.default_service_sid)
     for sid in ("RL" + "0" * 32, "nope"):
         with pytest.raises(NotFound):
-            await roles.update(rt, *ids, sid, ["sendMessage"])
+            await roles.update(rt, API, *ids, sid, RoleFields(permission=["sendMessage"]))
     with pytest.raises(InvalidParameter):
-        role = await roles.create(rt, *ids, "r", "service", ["createConversation"])
-        await roles.update(rt, *ids, role["sid"], [])
+        role = await roles.create(rt, API, *ids, RoleFields("r", "service", ["createConversation"]))
+        await roles.update(rt, API, *ids, role["sid"], RoleFields(permission=[]))
     with pytest.raises(NotFound):
-        await roles.create(rt, account.sid, "IS" + "0" * 32, "r", "service", ["joinConversation"])
+        fields = RoleFields("r", "service", ["joinConversation"])
+        await roles.create(rt, API, account.sid, "IS" + "0" * 32, fields)

@@ -27,9 +27,13 @@ def hook(**kwargs: object) -> WebhookFields:
 async def test_sixth_webhook_is_refused(rt: Runtime, account: Account) -> None:
     conv = await _conv(rt, account)
     for _ in range(5):
-        await scoped_webhooks.create(rt, account.sid, account.default_service_sid, conv, hook())
+        await scoped_webhooks.create(
+            rt, Actor(), account.sid, account.default_service_sid, conv, hook()
+        )
     with pytest.raises(HooklineError) as raised:
-        await scoped_webhooks.create(rt, account.sid, account.default_service_sid, conv, hook())
+        await scoped_webhooks.create(
+            rt, Actor(), account.sid, account.default_service_sid, conv, hook()
+        )
     assert raised.value.code == 50361
 
 
@@ -42,7 +46,7 @@ async def test_replay_after_queues_existing_messages_in_index_order(
         await messages.create(rt, QUIET, *ids, {"Body": f"m{n}"})
     assert isinstance(rt.sink, RecordingSink)
     assert rt.sink.events == []
-    webhook = await scoped_webhooks.create(rt, *ids, hook(replay_after="2"))
+    webhook = await scoped_webhooks.create(rt, Actor(), *ids, hook(replay_after="2"))
     replayed = rt.sink.events
     assert [e.params["Index"] for e in replayed] == ["2", "3"]
     assert {e.only_webhook_sid for e in replayed} == {webhook["sid"]}
@@ -68,5 +72,7 @@ async def test_validation_codes(
 ) -> None:
     conv = await _conv(rt, account)
     with pytest.raises(HooklineError) as raised:
-        await scoped_webhooks.create(rt, account.sid, account.default_service_sid, conv, fields)
+        await scoped_webhooks.create(
+            rt, Actor(), account.sid, account.default_service_sid, conv, fields
+        )
     assert raised.value.code == code

@@ -73,7 +73,7 @@ async def test_identity_is_unique_and_lookups(rt: Runtime, account: Account) -> 
     async with rt.store.read() as tx:
         for ref in ("alice", str(user["sid"])):
             assert (await users.find(tx, account.sid, account.default_service_sid, ref)) == user
-    await users.delete(rt, account.sid, account.default_service_sid, "alice")
+    await users.delete(rt, API, account.sid, account.default_service_sid, "alice")
     async with rt.store.read() as tx:
         with pytest.raises(NotFound):
             await users.find(tx, account.sid, account.default_service_sid, str(user["sid"]))
@@ -119,11 +119,11 @@ async def test_user_conversation_read_horizon_and_leave(rt: Runtime, account: Ac
     assert found.unread_messages_count is None and found.user_sid
     refs = ("alice", str(conv["sid"]))
     fields = {"LastReadMessageIndex": "0", "NotificationLevel": "muted"}
-    updated = await memberships.update_of_user(rt, API, account.sid, service, refs, fields)
+    updated = await memberships.update_of_user(rt, API, account.sid, service, *refs, fields)
     assert updated.unread_messages_count == 2
     assert updated.participant["notification_level"] == "muted"
     assert events(rt)[-1][0] == "onParticipantUpdated"
-    await memberships.leave(rt, API, account.sid, service, refs)
+    await memberships.leave(rt, API, account.sid, service, *refs)
     assert events(rt)[-1][0] == "onParticipantRemoved"
     with pytest.raises(NotFound):
         await memberships.of_user(rt, account.sid, service, *refs)

@@ -4,7 +4,7 @@ import pytest
 
 from hookline.domain import services, webhook_config
 from hookline.domain.accounts import Account
-from hookline.domain.runtime import Runtime
+from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.webhook_config import GLOBAL, ConfigUpdate
 from hookline.exceptions import InvalidParameter
 
@@ -12,7 +12,7 @@ from hookline.exceptions import InvalidParameter
 async def test_service_config_overrides_global_only_when_it_has_a_url(
     rt: Runtime, account: Account
 ) -> None:
-    service = await services.create(rt, account.sid, "other")
+    service = await services.create(rt, Actor(), account.sid, {"FriendlyName": "other"})
     async with rt.store.transaction() as tx:
         await webhook_config.update(
             tx, account.sid, GLOBAL, ConfigUpdate(post_webhook_url="https://global.example/post")
