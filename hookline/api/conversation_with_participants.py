@@ -12,7 +12,7 @@ from hookline.web.resource import Resource
 
 
 def _fields(form: Form) -> NewConversation:
-    return NewConversation(form.pick(*FIELDS), form.getlist("Participant") or [])
+    return NewConversation(form.fields(*FIELDS), form.getlist("Participant") or [])
 
 
 resource = Resource(

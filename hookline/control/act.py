@@ -116,13 +116,13 @@ def _ids(act: ActCall) -> tuple[str, str, str]:
 
 
 async def post(act: ActCall) -> Response:
-    fields = act.form.pick(*MESSAGE_FIELDS)
+    fields = act.form.fields(*MESSAGE_FIELDS)
     record = await messages.create(act.rt, act.actor, *_ids(act), fields)
     return json(render.message(act, record), 201)
 
 
 async def edit(act: ActCall) -> Response:
-    fields = act.form.pick(*EDIT_FIELDS)
+    fields = act.form.fields(*EDIT_FIELDS)
     record = await messages.update(act.rt, act.actor, *_ids(act), act.path("Sid"), fields)
     return json(render.message(act, record))
 
@@ -133,7 +133,7 @@ async def remove(act: ActCall) -> Response:
 
 
 async def update_conversation(act: ActCall) -> Response:
-    fields = act.form.pick(*CONVERSATION_FIELDS)
+    fields = act.form.fields(*CONVERSATION_FIELDS)
     record = await conversations.update(act.rt, act.actor, *_ids(act), fields)
     return json(render.conversation(act, record))
 
@@ -148,8 +148,8 @@ def _member_key(actor: Actor) -> str:
 async def join(act: ActCall) -> Response:
     """Add the acting user as a participant (chat identity, or SMS/WhatsApp address)."""
     key = _member_key(act.actor)
-    fields = act.form.pick(*JOIN_FIELDS)
-    fields["Identity" if key == "identity" else "MessagingBinding.Address"] = str(
+    fields = act.form.fields(*JOIN_FIELDS)
+    fields["identity" if key == "identity" else "messaging_binding_address"] = str(
         act.actor.client_identity
     )
     record = await participants.create(act.rt, act.actor, *_ids(act), fields)

@@ -25,17 +25,10 @@ from hookline.exceptions import InvalidParameter
 from hookline.types import Record
 
 MAX_PARTICIPANTS = 10
-KEYS = {
-    "identity": "Identity",
-    "attributes": "Attributes",
-    "role_sid": "RoleSid",
-    "date_created": "DateCreated",
-    "date_updated": "DateUpdated",
-}
+#: A ``Participant`` object's keys, as the participant fields they give.
+KEYS = {key: key for key in ("identity", "attributes", "role_sid", "date_created", "date_updated")}
 BINDING_KEYS = {
-    "address": "MessagingBinding.Address",
-    "proxy_address": "MessagingBinding.ProxyAddress",
-    "projected_address": "MessagingBinding.ProjectedAddress",
+    key: f"messaging_binding_{key}" for key in ("address", "proxy_address", "projected_address")
 }
 
 
@@ -50,7 +43,7 @@ def _strings(doc: dict[str, Any], names: dict[str, str], what: str) -> dict[str,
     if unknown:
         raise InvalidParameter(f"Unknown {what} key(s): {', '.join(unknown)}")
     fields: dict[str, str] = {}
-    for key, wire in names.items():
+    for key, field in names.items():
         value = doc.get(key)
         if key == "attributes" and isinstance(value, dict):
             value = json.dumps(value)
@@ -58,12 +51,12 @@ def _strings(doc: dict[str, Any], names: dict[str, str], what: str) -> dict[str,
             continue
         if not isinstance(value, str):
             raise InvalidParameter(f"{what} key {key} must be a string")
-        fields[wire] = value
+        fields[field] = value
     return fields
 
 
 def participant_fields(raw: str) -> dict[str, str]:
-    """One ``Participant`` value as the wire fields a Participant create would take."""
+    """One ``Participant`` value as the fields a Participant create would take."""
     try:
         doc = _object(json.loads(raw), "Participant")
     except ValueError:

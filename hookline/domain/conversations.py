@@ -18,6 +18,8 @@ from hookline.store import Tx
 from hookline.types import Record
 
 STATES = ("active", "inactive", "closed")
+#: The fields an update copies onto the conversation as they are.
+CHANGEABLE = ("friendly_name", "unique_name", "attributes", "messaging_service_sid", "state")
 CASCADE = ("scoped_webhook", "receipt", "message", "participant")
 
 
@@ -65,16 +67,16 @@ def state_params(conv: Record, old: str, reason: str, when: str) -> dict[str, st
 
 
 def _check(fields: dict[str, str]) -> None:
-    name = fields.get("FriendlyName")
+    name = fields.get("friendly_name")
     if name is not None and len(name) > 256:
         raise InvalidParameter("FriendlyName must be at most 256 characters")
-    attributes(fields.get("Attributes"))
-    sid_param(fields.get("MessagingServiceSid"), "MG", "MessagingServiceSid")
-    if "State" in fields:
-        one_of(fields["State"], "State", STATES)
-    for name in ("DateCreated", "DateUpdated"):
+    attributes(fields.get("attributes"))
+    sid_param(fields.get("messaging_service_sid"), "MG", "MessagingServiceSid")
+    if "state" in fields:
+        one_of(fields["state"], "State", STATES)
+    for name in ("date_created", "date_updated"):
         timestamp(fields, name, None)
-    unique = fields.get("UniqueName")
+    unique = fields.get("unique_name")
     if unique is not None and is_sid(unique, "CH"):
         raise InvalidParameter("UniqueName must not look like a Conversation SID")
 
@@ -88,29 +90,29 @@ async def prepare(
         await services.get_in(tx, account_sid, service_sid)
     scope = Scope(account_sid, service_sid)
     pre_params: dict[str, str | None] = {
-        "FriendlyName": fields.get("FriendlyName"),
-        "UniqueName": fields.get("UniqueName"),
-        "Attributes": fields.get("Attributes", "{}"),
+        "FriendlyName": fields.get("friendly_name"),
+        "UniqueName": fields.get("unique_name"),
+        "Attributes": fields.get("attributes", "{}"),
         "ChatServiceSid": service_sid,
-        "MessagingServiceSid": fields.get("MessagingServiceSid")
+        "MessagingServiceSid": fields.get("messaging_service_sid")
         or default_messaging_service_sid(account_sid),
-        "State": fields.get("State", "active"),
+        "State": fields.get("state", "active"),
     }
     fields = fields | await emit.pre(rt, actor, "onConversationAdd", scope, pre_params)
     _check(fields)
     now = rt.now_iso()
-    created = timestamp(fields, "DateCreated", now)
+    created = timestamp(fields, "date_created", now)
     conv: Record = {
         "sid": rt.sids.new("CH"),
         "account_sid": account_sid,
         "chat_service_sid": service_sid,
         "messaging_service_sid": pre_params["MessagingServiceSid"],
-        "friendly_name": fields.get("FriendlyName"),
-        "unique_name": fields.get("UniqueName") or None,
-        "attributes": fields.get("Attributes", "{}"),
-        "state": fields.get("State", "active"),
+        "friendly_name": fields.get("friendly_name"),
+        "unique_name": fields.get("unique_name") or None,
+        "attributes": fields.get("attributes", "{}"),
+        "state": fields.get("state", "active"),
         "date_created": created,
-        "date_updated": timestamp(fields, "DateUpdated", created),
+        "date_updated": timestamp(fields, "date_updated", created),
         "timers": {},
         "bindings": None,
     }
@@ -161,7 +163,7 @@ async def update(
     _check(fields)
     old_state = conv["state"]
     updated = conv | _changes(fields)
-    updated["date_updated"] = timestamp(fields, "DateUpdated", rt.now_iso())
+    updated["date_updated"] = timestamp(fields, "date_updated", rt.now_iso())
     due = apply_timers(rt, updated, fields)
     try:
         async with emit.action(rt) as tx:
@@ -176,14 +178,7 @@ async def update(
 
 
 def _changes(fields: dict[str, str]) -> Record:
-    names = {
-        "FriendlyName": "friendly_name",
-        "UniqueName": "unique_name",
-        "Attributes": "attributes",
-        "MessagingServiceSid": "messaging_service_sid",
-        "State": "state",
-    }
-    return {names[key]: value for key, value in fields.items() if key in names}
+    return {key: value for key, value in fields.items() if key in CHANGEABLE}
 
 
 async def delete(rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str) -> None:
@@ -210,6 +205,6 @@ async def listing(
 ) -> Page[Record]:
     """The service's conversations, optionally only those in ``State``."""
     where = {"account_sid": account_sid, "chat_service_sid": service_sid}
-    if "State" in filters:
-        where["state"] = one_of(filters["State"], "State", STATES)
+    if "state" in filters:
+        where["state"] = one_of(filters["state"], "State", STATES)
     return await page_of(rt, "conversation", where, request)

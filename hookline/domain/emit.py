@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from hookline.domain.events import MODIFIABLE, Event, event
 from hookline.domain.runtime import Actor, Runtime
+from hookline.naming import snake
 from hookline.store import Tx
 from hookline.types import Params
 
@@ -35,17 +36,13 @@ def _event(actor: Actor, name: str, scope: Scope, params: dict[str, str | None])
 async def pre(
     rt: Runtime, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
 ) -> Params:
-    """Call the pre-event gate; return only the fields Twilio lets that event modify."""
+    """Call the pre-event gate; return only the fields Twilio lets that event modify, by
+    their field names (the answer may name them ``body`` or ``Body``)."""
     if not actor.webhooks:
         return {}
     answer = await rt.sink.before(_event(actor, name, scope, params))
-    allowed = MODIFIABLE.get(name, {})
-    changes: Params = {}
-    for key, value in answer.items():
-        wire = allowed.get(key) or (key if key in allowed.values() else None)
-        if wire is not None:
-            changes[wire] = value
-    return changes
+    allowed = MODIFIABLE.get(name, frozenset())
+    return {snake(key): value for key, value in answer.items() if snake(key) in allowed}
 
 
 async def post(

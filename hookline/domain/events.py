@@ -55,11 +55,11 @@ SCOPED_EVENTS: frozenset[str] = frozenset(
 #: What a pre-event webhook's 200 JSON may change (shared/docs §3): documented snake_case
 #: keys mapped to the wire parameter they replace. hookline also accepts the PascalCase
 #: wire names (unconfirmed on Twilio; harmless). Other pre-events can only allow or reject.
-MODIFIABLE: dict[str, dict[str, str]] = {
-    "onMessageAdd": {"body": "Body", "author": "Author", "attributes": "Attributes"},
-    "onMessageUpdate": {"body": "Body", "author": "Author", "attributes": "Attributes"},
-    "onConversationAdd": {"friendly_name": "FriendlyName"},
-    "onConversationUpdate": {"friendly_name": "FriendlyName"},
+MODIFIABLE: dict[str, frozenset[str]] = {
+    "onMessageAdd": frozenset({"body", "author", "attributes"}),
+    "onMessageUpdate": frozenset({"body", "author", "attributes"}),
+    "onConversationAdd": frozenset({"friendly_name"}),
+    "onConversationUpdate": frozenset({"friendly_name"}),
 }
 
 

@@ -116,7 +116,7 @@ async def of_participant_listing(
     rt: Runtime, account_sid: str, service_sid: str, filters: dict[str, str], request: PageRequest
 ) -> Page[Membership]:
     """``/ParticipantConversations?Identity=…|Address=…``."""
-    identity, address = filters.get("Identity"), filters.get("Address")
+    identity, address = filters.get("identity"), filters.get("address")
     if bool(identity) == bool(address):
         raise InvalidParameter("Give exactly one of Identity or Address")
     await services.get(rt, account_sid, service_sid)

@@ -16,6 +16,8 @@ from hookline.store import Tx
 from hookline.types import Record
 
 MAX_BODY = 1600
+#: The fields a create or update copies onto the message as they are.
+CHANGEABLE = ("body", "author", "attributes")
 
 
 def media_param(message: Record) -> str | None:
@@ -57,14 +59,14 @@ def event_params(message: Record, conv: Record, name: str) -> dict[str, str | No
 
 
 def _check(fields: dict[str, str]) -> None:
-    attributes(fields.get("Attributes"))
-    body = fields.get("Body")
+    attributes(fields.get("attributes"))
+    body = fields.get("body")
     if body is not None and len(body) > MAX_BODY:
         raise InvalidParameter(f"Body must be at most {MAX_BODY} characters", code=50012)
-    for name in ("DateCreated", "DateUpdated"):
+    for name in ("date_created", "date_updated"):
         timestamp(fields, name, None)
-    sid_param(fields.get("MediaSid"), "ME", "MediaSid")
-    sid_param(fields.get("ContentSid"), "HX", "ContentSid")
+    sid_param(fields.get("media_sid"), "ME", "MediaSid")
+    sid_param(fields.get("content_sid"), "HX", "ContentSid")
 
 
 async def _author_participant(tx: Tx, conv_sid: str, author: str) -> str | None:
@@ -84,12 +86,12 @@ async def create(
     fields: dict[str, str],
 ) -> Record:
     _check(fields)
-    if not fields.get("Body") and not fields.get("MediaSid") and not fields.get("ContentSid"):
+    if not fields.get("body") and not fields.get("media_sid") and not fields.get("content_sid"):
         raise InvalidParameter("A message needs Body, MediaSid or ContentSid", code=50011)
-    fields = {"Author": actor.client_identity or "system"} | fields
+    fields = {"author": actor.client_identity or "system"} | fields
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
-        participant_sid = await _author_participant(tx, conv["sid"], fields["Author"])
+        participant_sid = await _author_participant(tx, conv["sid"], fields["author"])
     scope = Scope(account_sid, service_sid, conv["sid"])
     draft = _apply({"participant_sid": participant_sid, "media": _media(fields)}, fields)
     fields = fields | await emit.pre(
@@ -99,7 +101,7 @@ async def create(
     now = rt.now_iso()
     async with emit.action(rt) as tx:
         index = await tx.next_message_index(conv["sid"])
-        created = timestamp(fields, "DateCreated", now)
+        created = timestamp(fields, "date_created", now)
         message = _apply(draft, fields) | {
             "sid": rt.sids.new("IM"),
             "account_sid": account_sid,
@@ -109,7 +111,7 @@ async def create(
             "date_created": created,
             "date_updated": created,
             "delivery": None,
-            "content_sid": fields.get("ContentSid"),
+            "content_sid": fields.get("content_sid"),
         }
         await tx.insert("message", message)
         await emit.post(
@@ -119,7 +121,7 @@ async def create(
 
 
 def _media(fields: dict[str, str]) -> list[Record] | None:
-    media_sid = fields.get("MediaSid")
+    media_sid = fields.get("media_sid")
     if not media_sid:
         return None
     # hookline stores no media; it reports the SID it was given.
@@ -129,13 +131,8 @@ def _media(fields: dict[str, str]) -> list[Record] | None:
 
 
 def _apply(message: Record, fields: dict[str, str]) -> Record:
-    names = {"Body": "body", "Author": "author", "Attributes": "attributes"}
-    updated = dict(message)
-    updated.setdefault("attributes", "{}")
-    for key, value in fields.items():
-        if key in names:
-            updated[names[key]] = value
-    return updated
+    updated = {"attributes": "{}"} | message
+    return updated | {key: value for key, value in fields.items() if key in CHANGEABLE}
 
 
 async def find(tx: Tx, conv: Record, sid: str) -> Record:
@@ -169,8 +166,8 @@ async def update(
     )
     _check(fields)
     updated = _apply(message, fields)
-    updated["date_updated"] = timestamp(fields, "DateUpdated", rt.now_iso())
-    updated["date_created"] = timestamp(fields, "DateCreated", updated["date_created"])
+    updated["date_updated"] = timestamp(fields, "date_updated", rt.now_iso())
+    updated["date_created"] = timestamp(fields, "date_created", updated["date_created"])
     async with emit.action(rt) as tx:
         await tx.update("message", updated)
         params = event_params(updated, conv, "onMessageUpdated")
@@ -219,7 +216,7 @@ async def listing(
     request: PageRequest,
 ) -> Page[Record]:
     """The conversation's messages in index order (``Order=desc``: newest first)."""
-    order = one_of(filters.get("Order") or "asc", "Order", ("asc", "desc"))
+    order = one_of(filters.get("order") or "asc", "Order", ("asc", "desc"))
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         where = {"conversation_sid": conv["sid"]}

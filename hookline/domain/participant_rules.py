@@ -20,6 +20,7 @@ from __future__ import annotations
 from hookline.domain import users
 from hookline.domain.validation import attributes, integer, one_of, sid_param, timestamp
 from hookline.exceptions import Conflict, InvalidParameter
+from hookline.naming import wire
 from hookline.store import Tx
 from hookline.types import Record
 
@@ -31,17 +32,18 @@ MAX_NON_CHAT_PARTICIPANTS = 50
 
 def check(fields: dict[str, str]) -> None:
     """Field-level checks shared by create, update and ConversationWithParticipants."""
-    attributes(fields.get("Attributes"))
-    sid_param(fields.get("RoleSid"), "RL", "RoleSid")
-    for name in ("DateCreated", "DateUpdated", "LastReadTimestamp"):
+    attributes(fields.get("attributes"))
+    sid_param(fields.get("role_sid"), "RL", "RoleSid")
+    for name in ("date_created", "date_updated", "last_read_timestamp"):
         timestamp(fields, name, None)
-    integer(fields.get("LastReadMessageIndex"), "LastReadMessageIndex", minimum=0)
-    if "NotificationLevel" in fields:
-        one_of(fields["NotificationLevel"], "NotificationLevel", NOTIFICATION_LEVELS)
-    users.check_identity(fields.get("Identity"), required=False)
-    for name in ("Address", "ProxyAddress", "ProjectedAddress"):
-        if len(fields.get(f"MessagingBinding.{name}") or "") > MAX_ADDRESS:
-            raise InvalidParameter(f"MessagingBinding.{name} must be at most {MAX_ADDRESS} chars")
+    integer(fields.get("last_read_message_index"), "LastReadMessageIndex", minimum=0)
+    if "notification_level" in fields:
+        one_of(fields["notification_level"], "NotificationLevel", NOTIFICATION_LEVELS)
+    users.check_identity(fields.get("identity"), required=False)
+    for name in ("address", "proxy_address", "projected_address"):
+        if len(fields.get(f"messaging_binding_{name}") or "") > MAX_ADDRESS:
+            wire_name = wire(f"messaging_binding_{name}")
+            raise InvalidParameter(f"{wire_name} must be at most {MAX_ADDRESS} chars")
 
 
 def channel(address: str) -> str:
@@ -50,10 +52,10 @@ def channel(address: str) -> str:
 
 def new_binding(fields: dict[str, str]) -> Record | None:
     """The ``messaging_binding`` of a new participant; ``None`` for a plain chat one."""
-    identity = fields.get("Identity")
-    address = fields.get("MessagingBinding.Address")
-    proxy = fields.get("MessagingBinding.ProxyAddress")
-    projected = fields.get("MessagingBinding.ProjectedAddress")
+    identity = fields.get("identity")
+    address = fields.get("messaging_binding_address")
+    proxy = fields.get("messaging_binding_proxy_address")
+    projected = fields.get("messaging_binding_projected_address")
     if identity and address:
         raise InvalidParameter("Give either Identity or MessagingBinding.Address, not both")
     if not identity and not address:

@@ -66,23 +66,23 @@ def scope_of(participant: Record) -> Scope:
 async def draft(tx: Tx, rt: Runtime, conv: Record, fields: dict[str, str]) -> Record:
     """The participant ``fields`` would add to ``conv`` (not yet stored)."""
     binding = rules.new_binding(fields)
-    created = timestamp(fields, "DateCreated", rt.now_iso())
+    created = timestamp(fields, "date_created", rt.now_iso())
     role_sid = await users.role_of_type(
-        tx, conv["chat_service_sid"], fields.get("RoleSid"), "conversation", "channel user", 50109
+        tx, conv["chat_service_sid"], fields.get("role_sid"), "conversation", "channel user", 50109
     )
     return {
         "sid": rt.sids.new("MB"),
         "account_sid": conv["account_sid"],
         "chat_service_sid": conv["chat_service_sid"],
         "conversation_sid": conv["sid"],
-        "identity": fields.get("Identity") or None,
+        "identity": fields.get("identity") or None,
         # The address column backs the per-conversation uniqueness and lookups by address.
         "address": (binding or {}).get("address"),
-        "attributes": fields.get("Attributes", "{}"),
+        "attributes": fields.get("attributes", "{}"),
         "messaging_binding": binding,
         "role_sid": role_sid,
         "date_created": created,
-        "date_updated": timestamp(fields, "DateUpdated", created),
+        "date_updated": timestamp(fields, "date_updated", created),
         "last_read_message_index": None,
         "last_read_timestamp": None,
         "notification_level": "default",
@@ -139,39 +139,39 @@ async def find(tx: Tx, conv: Record, ref: str) -> Record:
 async def _changed(tx: Tx, rt: Runtime, participant: Record, fields: dict[str, str]) -> Record:
     updated = dict(participant)
     binding = dict(participant.get("messaging_binding") or {})
-    identity = fields.get("Identity")
+    identity = fields.get("identity")
     if identity and identity != participant.get("identity"):
         raise InvalidParameter("This participant's identity cannot be changed", code=50444)
-    proxy = fields.get("MessagingBinding.ProxyAddress")
+    proxy = fields.get("messaging_binding_proxy_address")
     if proxy:
         if not binding.get("address") or rules.channel(proxy) != binding["type"]:
             raise InvalidParameter("Cannot set this ProxyAddress on this participant", code=50441)
         binding["proxy_address"] = proxy
-    projected = fields.get("MessagingBinding.ProjectedAddress")
+    projected = fields.get("messaging_binding_projected_address")
     if projected:
         if not participant.get("identity"):
             raise InvalidParameter("MessagingBinding.ProjectedAddress needs an Identity")
         binding = {"type": "sms", "projected_address": projected}
     updated["messaging_binding"] = binding or None
-    if fields.get("RoleSid"):
+    if fields.get("role_sid"):
         updated["role_sid"] = await users.role_of_type(
-            tx, participant["chat_service_sid"], fields["RoleSid"], "conversation",
+            tx, participant["chat_service_sid"], fields["role_sid"], "conversation",
             "channel user", 50109,
         )  # fmt: skip
-    if "Attributes" in fields:
-        updated["attributes"] = fields["Attributes"]
-    if "NotificationLevel" in fields:
-        updated["notification_level"] = fields["NotificationLevel"]
-    if "LastReadMessageIndex" in fields:
+    if "attributes" in fields:
+        updated["attributes"] = fields["attributes"]
+    if "notification_level" in fields:
+        updated["notification_level"] = fields["notification_level"]
+    if "last_read_message_index" in fields:
         updated["last_read_message_index"] = integer(
-            fields["LastReadMessageIndex"], "LastReadMessageIndex", minimum=0
+            fields["last_read_message_index"], "LastReadMessageIndex", minimum=0
         )
         updated["last_read_timestamp"] = rt.now_iso()
     updated["last_read_timestamp"] = timestamp(
         fields, "LastReadTimestamp", updated["last_read_timestamp"]
     )
-    updated["date_created"] = timestamp(fields, "DateCreated", participant["date_created"])
-    updated["date_updated"] = timestamp(fields, "DateUpdated", rt.now_iso())
+    updated["date_created"] = timestamp(fields, "date_created", participant["date_created"])
+    updated["date_updated"] = timestamp(fields, "date_updated", rt.now_iso())
     return updated
 
 

@@ -26,7 +26,7 @@ async def create_in(tx: Tx, rt: Runtime, account_sid: str, *, friendly_name: str
 
 
 async def create(rt: Runtime, _actor: Actor, account_sid: str, fields: dict[str, str]) -> Record:
-    friendly_name = fields.get("FriendlyName")
+    friendly_name = fields.get("friendly_name")
     if not friendly_name:
         raise InvalidParameter("Missing required parameter FriendlyName in the post body")
     if len(friendly_name) > 256:

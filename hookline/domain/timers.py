@@ -8,6 +8,7 @@ from datetime import timedelta
 from hookline.clock import iso, parse_iso
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import InvalidParameter
+from hookline.naming import wire
 from hookline.types import Record
 
 _DURATION = re.compile(
@@ -36,12 +37,12 @@ def apply_timers(rt: Runtime, conv: Record, fields: dict[str, str]) -> float | N
     """Set ``timers.date_inactive/date_closed`` from the form; return the next due time."""
     timers = dict(conv.get("timers") or {})
     now = rt.clock.now()
-    for name, key in (("Timers.Inactive", "date_inactive"), ("Timers.Closed", "date_closed")):
+    for name, key in (("timers_inactive", "date_inactive"), ("timers_closed", "date_closed")):
         if name in fields:
             if fields[name] == "":
                 timers.pop(key, None)
             else:
-                timers[key] = iso(now + parse_duration(fields[name], name))
+                timers[key] = iso(now + parse_duration(fields[name], wire(name)))
     if conv["state"] == "closed":
         timers = {}
     elif conv["state"] == "inactive":

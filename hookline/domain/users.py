@@ -58,9 +58,9 @@ def check_identity(identity: str | None, *, required: bool = True) -> str | None
 
 
 def _check(fields: dict[str, str]) -> None:
-    attributes(fields.get("Attributes"))
-    sid_param(fields.get("RoleSid"), "RL", "RoleSid")
-    name = fields.get("FriendlyName")
+    attributes(fields.get("attributes"))
+    sid_param(fields.get("role_sid"), "RL", "RoleSid")
+    name = fields.get("friendly_name")
     if name is not None and len(name) > 256:
         raise InvalidParameter("FriendlyName must be at most 256 characters")
 
@@ -137,7 +137,7 @@ async def create(
     rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
 ) -> Record:
     _check(fields)
-    identity = check_identity(fields.get("Identity"))
+    identity = check_identity(fields.get("identity"))
     assert identity is not None
     user = _record(rt, account_sid, service_sid, identity) | _changes(fields)
     try:
@@ -146,7 +146,7 @@ async def create(
             if await tx.get("user", chat_service_sid=service_sid, identity=identity):
                 raise _taken(identity)
             user["role_sid"] = await role_of_type(
-                tx, service_sid, fields.get("RoleSid"), "service", "service user", 50100
+                tx, service_sid, fields.get("role_sid"), "service", "service user", 50100
             )
             await _insert_in(rt, tx, actor, user)
     except IntegrityError:
@@ -155,8 +155,7 @@ async def create(
 
 
 def _changes(fields: dict[str, str]) -> Record:
-    names = {"FriendlyName": "friendly_name", "Attributes": "attributes"}
-    return {names[key]: value for key, value in fields.items() if key in names}
+    return {key: value for key, value in fields.items() if key in ("friendly_name", "attributes")}
 
 
 async def update(
@@ -171,9 +170,9 @@ async def update(
     async with rt.store.read() as tx:
         user = await find(tx, account_sid, service_sid, ref)
         role_sid = user["role_sid"]
-        if fields.get("RoleSid"):
+        if fields.get("role_sid"):
             role_sid = await role_of_type(
-                tx, service_sid, fields["RoleSid"], "service", "service user", 50100
+                tx, service_sid, fields["role_sid"], "service", "service user", 50100
             )
     updated = user | _changes(fields) | {"role_sid": role_sid, "date_updated": rt.now_iso()}
     scope = Scope(account_sid, service_sid)

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from hookline.clock import iso, parse_iso
 from hookline.exceptions import InvalidParameter, NotFound
+from hookline.naming import wire
 from hookline.sids import is_sid
 
 
@@ -91,10 +92,11 @@ def timestamp(fields: dict[str, str], name: str, default: str) -> str: ...
 @overload
 def timestamp(fields: dict[str, str], name: str, default: None) -> str | None: ...
 def timestamp(fields: dict[str, str], name: str, default: str | None) -> str | None:
-    """``fields[name]`` as Twilio's ISO-8601 rendering, ``default`` when absent; else 400."""
+    """``fields[name]`` (a snake_case field) as Twilio's ISO-8601 rendering, ``default``
+    when absent; else 400."""
     if not fields.get(name):
         return default
     try:
         return iso(parse_iso(fields[name]))
     except ValueError:
-        raise InvalidParameter(f"{name} must be an ISO-8601 date-time") from None
+        raise InvalidParameter(f"{wire(name)} must be an ISO-8601 date-time") from None

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from hookline.exceptions import InvalidParameter, UnknownParameter
+from hookline.naming import snake
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_FIELDS = 1000
@@ -33,9 +34,11 @@ class Form:
     def names(self) -> set[str]:
         return set(self._values)
 
-    def pick(self, *names: str) -> dict[str, str]:
-        """The given single-valued fields, by their wire names."""
-        return {name: value for name in names if (value := self.get(name)) is not None}
+    def fields(self, *names: str) -> dict[str, str]:
+        """The given single-valued parameters ``names``, by their snake_case field names
+        (``MessagingBinding.Address`` → ``messaging_binding_address``): from here on the
+        program speaks snake_case."""
+        return {snake(name): value for name in names if (value := self.get(name)) is not None}
 
     def reject_unknown(self, allowed: Iterable[str]) -> None:
         unknown = sorted(self.names() - set(allowed))

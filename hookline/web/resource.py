@@ -15,7 +15,7 @@ order (e.g. the conversation) — and:
 - ``listing(rt, *ids, filters, page_request)`` → :class:`~hookline.domain.paging.Page`
 
 ``fields`` is what the resource's ``parse`` makes of the form: by default the named
-single-valued fields (:meth:`Form.pick`).
+single-valued fields, by their snake_case names (:meth:`Form.fields`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ Lister = Callable[..., Awaitable[Page[Any]]]
 
 def pick(names: tuple[str, ...]) -> Parse:
     def parse(form: Form) -> dict[str, str]:
-        return form.pick(*names)
+        return form.fields(*names)
 
     return parse
 

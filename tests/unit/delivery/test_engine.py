@@ -38,7 +38,7 @@ async def configure(rt: Runtime, account: Account, **change: Any) -> None:
 async def post_message(rt: Runtime, account: Account, body: str = "hi") -> dict[str, Any]:
     ids = (account.sid, account.default_service_sid)
     conv = await conversations.create(rt, Actor(), *ids, {})
-    return await messages.create(rt, SDK, *ids, str(conv["sid"]), {"Body": body})
+    return await messages.create(rt, SDK, *ids, str(conv["sid"]), {"body": body})
 
 
 async def run_once(engine: DeliveryEngine) -> int:
@@ -198,7 +198,7 @@ async def test_pre_event_rejection_stores_nothing(rt: Runtime, account: Account)
     ids = (account.sid, account.default_service_sid)
     conv = await conversations.create(rt, Actor(), *ids, {})
     with pytest.raises(ActionRejected) as rejected:
-        await messages.create(rt, SDK, *ids, str(conv["sid"]), {"Body": "spam"})
+        await messages.create(rt, SDK, *ids, str(conv["sid"]), {"body": "spam"})
     assert rejected.value.code == 50350
     async with rt.store.read() as tx:
         assert await tx.count("message", conversation_sid=conv["sid"]) == 0
@@ -243,7 +243,7 @@ async def test_a_hung_scoped_webhook_never_blocks_other_deliveries(
     fields = WebhookFields(target="webhook", url="http://hung.test/", filters=["onMessageAdded"])
     await scoped_webhooks.create(rt, Actor(), *ids, str(conv["sid"]), fields)
     for n in range(12):
-        await messages.create(rt, SDK, *ids, str(conv["sid"]), {"Body": str(n)})
+        await messages.create(rt, SDK, *ids, str(conv["sid"]), {"body": str(n)})
     for _ in range(20):
         await engine.worker.claim_and_start()
         await asyncio.sleep(0.01)

@@ -37,7 +37,7 @@ async def test_one_transaction_with_every_event(rt: Runtime, account: Account) -
 
 async def test_repeated_identity_rolls_everything_back(rt: Runtime, account: Account) -> None:
     with pytest.raises(Conflict) as raised:
-        await _create(rt, account, {"identity": "a"}, {"identity": "a"}, UniqueName="u")
+        await _create(rt, account, {"identity": "a"}, {"identity": "a"}, unique_name="u")
     assert raised.value.code == 50433
     async with rt.store.read() as tx:
         assert await tx.count("conversation", unique_name="u") == 0
@@ -45,9 +45,9 @@ async def test_repeated_identity_rolls_everything_back(rt: Runtime, account: Acc
 
 
 async def test_unique_name_clash(rt: Runtime, account: Account) -> None:
-    await _create(rt, account, UniqueName="u")
+    await _create(rt, account, unique_name="u")
     with pytest.raises(Conflict) as raised:
-        await _create(rt, account, {"identity": "a"}, UniqueName="u")
+        await _create(rt, account, {"identity": "a"}, unique_name="u")
     assert raised.value.code == 50353
 
 

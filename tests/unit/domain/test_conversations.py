@@ -21,7 +21,7 @@ async def test_create_emits_add_then_added_with_twilios_parameters(
 ) -> None:
     conv = await conversations.create(
         rt, SDK, account.sid, account.default_service_sid,
-        {"FriendlyName": "Support", "UniqueName": "support-1", "Attributes": '{"a":1}'},
+        {"friendly_name": "Support", "unique_name": "support-1", "attributes": '{"a":1}'},
     )  # fmt: skip
     (pre_name, pre), (post_name, post) = events(rt)
     assert pre_name == "onConversationAdd"
@@ -63,7 +63,7 @@ async def test_rest_without_webhook_header_emits_nothing(rt: Runtime, account: A
 async def test_state_change_emits_state_updated(rt: Runtime, account: Account) -> None:
     conv = await conversations.create(rt, SDK, account.sid, account.default_service_sid, {})
     await conversations.update(
-        rt, SDK, account.sid, account.default_service_sid, conv["sid"], {"State": "closed"}
+        rt, SDK, account.sid, account.default_service_sid, conv["sid"], {"state": "closed"}
     )
     names = [name for name, _ in events(rt)]
     assert names[-3:] == [
@@ -76,9 +76,9 @@ async def test_state_change_emits_state_updated(rt: Runtime, account: Account) -
 
 async def test_unique_name_clash_and_lookup(rt: Runtime, account: Account) -> None:
     service = account.default_service_sid
-    conv = await conversations.create(rt, SDK, account.sid, service, {"UniqueName": "room"})
+    conv = await conversations.create(rt, SDK, account.sid, service, {"unique_name": "room"})
     with pytest.raises(Conflict):
-        await conversations.create(rt, SDK, account.sid, service, {"UniqueName": "room"})
+        await conversations.create(rt, SDK, account.sid, service, {"unique_name": "room"})
     async with rt.store.read() as tx:
         assert (await conversations.find(tx, account.sid, service, "room"))["sid"] == conv["sid"]
         with pytest.raises(NotFound):
@@ -88,12 +88,12 @@ async def test_unique_name_clash_and_lookup(rt: Runtime, account: Account) -> No
 @pytest.mark.parametrize(
     "fields",
     [
-        {"Attributes": "{not json"},
-        {"State": "paused"},
-        {"MessagingServiceSid": "MG123"},
-        {"Timers.Inactive": "PT10S"},
-        {"Timers.Closed": "ten minutes"},
-        {"DateCreated": "yesterday"},
+        {"attributes": "{not json"},
+        {"state": "paused"},
+        {"messaging_service_sid": "MG123"},
+        {"timers_inactive": "PT10S"},
+        {"timers_closed": "ten minutes"},
+        {"date_created": "yesterday"},
     ],
 )
 async def test_invalid_fields_are_rejected(

@@ -27,7 +27,7 @@ async def test_message_add_events_carry_documented_parameters(
 ) -> None:
     conv = await _conv(rt, account)
     ids = (account.sid, account.default_service_sid, str(conv["sid"]))
-    message = await messages.create(rt, SDK, *ids, {"Body": "hello"})
+    message = await messages.create(rt, SDK, *ids, {"body": "hello"})
     assert isinstance(rt.sink, RecordingSink)
     pre = rt.sink.events[-2]
     assert pre.name == "onMessageAdd"
@@ -49,8 +49,8 @@ async def test_message_add_events_carry_documented_parameters(
 async def test_update_and_remove(rt: Runtime, account: Account) -> None:
     conv = await _conv(rt, account)
     ids = (account.sid, account.default_service_sid, str(conv["sid"]))
-    message = await messages.create(rt, SDK, *ids, {"Body": "hello"})
-    await messages.update(rt, SDK, *ids, message["sid"], {"Body": "edited"})
+    message = await messages.create(rt, SDK, *ids, {"body": "hello"})
+    await messages.update(rt, SDK, *ids, message["sid"], {"body": "edited"})
     name, params = last(rt)
     assert (name, params["Body"], params["DateUpdated"]) == (
         "onMessageUpdated", "edited", "2026-01-01T00:00:00Z",
@@ -69,13 +69,13 @@ async def test_concurrent_posts_get_indexes_0_to_49(rt: Runtime, account: Accoun
     conv = await _conv(rt, account)
     ids = (account.sid, account.default_service_sid, str(conv["sid"]))
     created = await asyncio.gather(
-        *(messages.create(rt, SDK, *ids, {"Body": str(n)}) for n in range(50))
+        *(messages.create(rt, SDK, *ids, {"body": str(n)}) for n in range(50))
     )
     assert sorted(m["index"] for m in created) == list(range(50))
 
 
 @pytest.mark.parametrize(
-    "fields", [{}, {"Body": "x", "Attributes": "{"}, {"Body": "x" * 1601}, {"MediaSid": "ME1"}]
+    "fields", [{}, {"Body": "x", "Attributes": "{"}, {"body": "x" * 1601}, {"media_sid": "ME1"}]
 )
 async def test_bad_messages_are_rejected(
     rt: Runtime, account: Account, fields: dict[str, str]

@@ -55,7 +55,7 @@ async def test_chat_participant_add_events_and_auto_created_user(
 ) -> None:
     conv = await _conv(rt, account)
     clear(rt)
-    member = await _add(rt, account, conv, Identity="alice", Attributes='{"a":1}')
+    member = await _add(rt, account, conv, identity="alice", attributes='{"a":1}')
     role = await _channel_user(rt, account)
     assert member["role_sid"] == role and member["messaging_binding"] is None
     names = [name for name, _ in events(rt)]
@@ -75,9 +75,9 @@ async def test_chat_participant_add_events_and_auto_created_user(
 
 async def test_existing_user_is_not_created_again(rt: Runtime, account: Account) -> None:
     first, second = await _conv(rt, account), await _conv(rt, account)
-    await _add(rt, account, first, Identity="alice")
+    await _add(rt, account, first, identity="alice")
     clear(rt)
-    await _add(rt, account, second, Identity="alice")
+    await _add(rt, account, second, identity="alice")
     assert [name for name, _ in events(rt)] == ["onParticipantAdd", "onParticipantAdded"]
     async with rt.store.read() as tx:
         assert await tx.count("user", identity="alice") == 1
@@ -88,7 +88,7 @@ async def test_sms_participant_binding_and_events(rt: Runtime, account: Account)
     clear(rt)
     member = await _add(
         rt, account, conv,
-        **{"MessagingBinding.Address": "+15550001", "MessagingBinding.ProxyAddress": "+15550002"},
+        **{"messaging_binding_address": "+15550001", "messaging_binding_proxy_address": "+15550002"},
     )  # fmt: skip
     assert member["identity"] is None
     assert member["messaging_binding"] == {
@@ -104,11 +104,11 @@ async def test_sms_participant_binding_and_events(rt: Runtime, account: Account)
 
 async def test_whatsapp_and_projected_bindings(rt: Runtime, account: Account) -> None:
     conv = await _conv(rt, account)
-    whatsapp = await _add(rt, account, conv, **{"MessagingBinding.Address": "whatsapp:+1555"})
+    whatsapp = await _add(rt, account, conv, **{"messaging_binding_address": "whatsapp:+1555"})
     assert whatsapp["messaging_binding"]["type"] == "whatsapp"
     assert events(rt)[-1][1]["MessagingBinding.Type"] == "WHATSAPP"
     chat = await _add(
-        rt, account, conv, Identity="bob", **{"MessagingBinding.ProjectedAddress": "+1777"}
+        rt, account, conv, identity="bob", **{"messaging_binding_projected_address": "+1777"}
     )
     assert chat["messaging_binding"] == {"type": "sms", "projected_address": "+1777"}
     assert events(rt)[-1][1]["MessagingBinding.ProjectedAddress"] == "+1777"
@@ -116,12 +116,12 @@ async def test_whatsapp_and_projected_bindings(rt: Runtime, account: Account) ->
 
 async def test_update_events_carry_read_horizon(rt: Runtime, account: Account) -> None:
     conv = await _conv(rt, account)
-    member = await _add(rt, account, conv, Identity="alice")
+    member = await _add(rt, account, conv, identity="alice")
     rt.clock.advance(60)  # type: ignore[attr-defined]
     clear(rt)
     ids = (account.sid, account.default_service_sid, conv["sid"], member["sid"])
     updated = await participants.update(
-        rt, API, *ids, {"Attributes": '{"b":2}', "LastReadMessageIndex": "3"}
+        rt, API, *ids, {"attributes": '{"b":2}', "last_read_message_index": "3"}
     )
     assert updated["last_read_message_index"] == 3
     assert updated["last_read_timestamp"] == "2026-01-01T00:01:00Z"
@@ -138,7 +138,7 @@ async def test_update_events_carry_read_horizon(rt: Runtime, account: Account) -
 
 async def test_remove_events_and_lookup_by_identity(rt: Runtime, account: Account) -> None:
     conv = await _conv(rt, account)
-    member = await _add(rt, account, conv, Identity="alice")
+    member = await _add(rt, account, conv, identity="alice")
     clear(rt)
     await participants.delete(
         rt, API, account.sid, account.default_service_sid, conv["sid"], "alice"
@@ -158,21 +158,21 @@ async def test_remove_events_and_lookup_by_identity(rt: Runtime, account: Accoun
 
 async def test_identity_and_address_conflicts(rt: Runtime, account: Account) -> None:
     conv, other = await _conv(rt, account), await _conv(rt, account)
-    sms = {"MessagingBinding.Address": "+1555", "MessagingBinding.ProxyAddress": "+1666"}
-    await _add(rt, account, conv, Identity="alice")
+    sms = {"messaging_binding_address": "+1555", "messaging_binding_proxy_address": "+1666"}
+    await _add(rt, account, conv, identity="alice")
     await _add(rt, account, conv, **sms)
     with pytest.raises(Conflict) as same_identity:
-        await _add(rt, account, conv, Identity="alice")
+        await _add(rt, account, conv, identity="alice")
     assert (same_identity.value.status, same_identity.value.code) == (409, 50433)
     with pytest.raises(Conflict) as same_address:
-        await _add(rt, account, conv, **{"MessagingBinding.Address": "+1555"})
+        await _add(rt, account, conv, **{"messaging_binding_address": "+1555"})
     assert same_address.value.code == 50416
     # The address + proxy pair routes inbound messages: unique across open conversations.
     with pytest.raises(Conflict) as pair:
         await _add(rt, account, other, **sms)
     assert pair.value.code == 50416 and conv["sid"] in pair.value.message
     await conversations.update(
-        rt, API, account.sid, account.default_service_sid, conv["sid"], {"State": "closed"}
+        rt, API, account.sid, account.default_service_sid, conv["sid"], {"state": "closed"}
     )
     await _add(rt, account, other, **sms)
 
@@ -181,15 +181,15 @@ async def test_pre_event_rejection_stores_nothing(rt: Runtime, account: Account)
     conv = await _conv(rt, account)
     rt.sink = RejectingSink()
     with pytest.raises(ActionRejected):
-        await _add(rt, account, conv, Identity="alice")
+        await _add(rt, account, conv, identity="alice")
     async with rt.store.read() as tx:
         assert await tx.count("participant", conversation_sid=conv["sid"]) == 0
         assert await tx.count("user", identity="alice") == 0
 
 
 async def test_conversation_delete_removes_its_participants(rt: Runtime, account: Account) -> None:
-    conv = await _conv(rt, account, UniqueName="room")
-    await _add(rt, account, conv, Identity="alice")
+    conv = await _conv(rt, account, unique_name="room")
+    await _add(rt, account, conv, identity="alice")
     await conversations.delete(rt, API, account.sid, account.default_service_sid, "room")
     async with rt.store.read() as tx:
         assert await tx.count("participant", conversation_sid=conv["sid"]) == 0
@@ -199,7 +199,7 @@ async def test_rest_without_webhook_header_emits_nothing(rt: Runtime, account: A
     conv = await _conv(rt, account)
     clear(rt)
     ids = (account.sid, account.default_service_sid, conv["sid"])
-    await participants.create(rt, Actor.rest(False), *ids, {"Identity": "alice"})
+    await participants.create(rt, Actor.rest(False), *ids, {"identity": "alice"})
     assert events(rt) == []
 
 
@@ -207,15 +207,15 @@ async def test_rest_without_webhook_header_emits_nothing(rt: Runtime, account: A
     ("fields", "code"),
     [
         ({}, 20001),
-        ({"Identity": "a", "MessagingBinding.Address": "+1"}, 20001),
-        ({"MessagingBinding.ProxyAddress": "+1"}, 20001),
-        ({"Identity": "a", "MessagingBinding.ProxyAddress": "+1"}, 50441),
-        ({"MessagingBinding.Address": "+1", "MessagingBinding.ProjectedAddress": "+2"}, 20001),
-        ({"MessagingBinding.Address": "+1", "MessagingBinding.ProxyAddress": "whatsapp:+2"}, 20001),
-        ({"Identity": "a", "Attributes": "{"}, 50001),
-        ({"Identity": "a", "RoleSid": "RL1"}, 20001),
-        ({"Identity": "a", "DateCreated": "yesterday"}, 20001),
-        ({"Identity": "x" * 256}, 20001),
+        ({"identity": "a", "messaging_binding_address": "+1"}, 20001),
+        ({"messaging_binding_proxy_address": "+1"}, 20001),
+        ({"identity": "a", "messaging_binding_proxy_address": "+1"}, 50441),
+        ({"messaging_binding_address": "+1", "messaging_binding_projected_address": "+2"}, 20001),
+        ({"messaging_binding_address": "+1", "messaging_binding_proxy_address": "whatsapp:+2"}, 20001),
+        ({"identity": "a", "attributes": "{"}, 50001),
+        ({"identity": "a", "role_sid": "RL1"}, 20001),
+        ({"identity": "a", "date_created": "yesterday"}, 20001),
+        ({"identity": "x" * 256}, 20001),
     ],
 )
 async def test_bad_participants_are_rejected(
@@ -234,25 +234,25 @@ async def test_role_must_be_a_conversation_role(rt: Runtime, account: Account) -
         admin = await roles.default_role_sid(tx, account.default_service_sid, "channel admin")
     assert service_role and admin
     with pytest.raises(InvalidParameter) as raised:
-        await _add(rt, account, conv, Identity="a", RoleSid=service_role)
+        await _add(rt, account, conv, identity="a", role_sid=service_role)
     assert raised.value.code == 50109
-    assert (await _add(rt, account, conv, Identity="a", RoleSid=admin))["role_sid"] == admin
+    assert (await _add(rt, account, conv, identity="a", role_sid=admin))["role_sid"] == admin
 
 
 @pytest.mark.parametrize(
     ("fields", "code"),
     [
-        ({"Identity": "mallory"}, 50444),
-        ({"MessagingBinding.ProxyAddress": "+1"}, 50441),
-        ({"LastReadMessageIndex": "-1"}, 20001),
-        ({"LastReadTimestamp": "soon"}, 20001),
+        ({"identity": "mallory"}, 50444),
+        ({"messaging_binding_proxy_address": "+1"}, 50441),
+        ({"last_read_message_index": "-1"}, 20001),
+        ({"last_read_timestamp": "soon"}, 20001),
     ],
 )
 async def test_bad_updates_are_rejected(
     rt: Runtime, account: Account, fields: dict[str, str], code: int
 ) -> None:
     conv = await _conv(rt, account)
-    member = await _add(rt, account, conv, Identity="alice")
+    member = await _add(rt, account, conv, identity="alice")
     ids = (account.sid, account.default_service_sid, conv["sid"], member["sid"])
     with pytest.raises(InvalidParameter) as raised:
         await participants.update(rt, API, *ids, fields)
@@ -264,12 +264,12 @@ async def test_a_conversation_holds_at_most_100_chat_and_50_sms_participants(
 ) -> None:
     conv = await _conv(rt, account)
     for n in range(100):
-        await _add(rt, account, conv, Identity=f"user{n}")
+        await _add(rt, account, conv, identity=f"user{n}")
     with pytest.raises(InvalidParameter) as full:
-        await _add(rt, account, conv, Identity="one-too-many")
+        await _add(rt, account, conv, identity="one-too-many")
     assert full.value.code == 50417
     for n in range(50):
-        await _add(rt, account, conv, **{"MessagingBinding.Address": f"+1555000{n:04d}"})
+        await _add(rt, account, conv, **{"messaging_binding_address": f"+1555000{n:04d}"})
     with pytest.raises(InvalidParameter) as full:
-        await _add(rt, account, conv, **{"MessagingBinding.Address": "+15559999999"})
+        await _add(rt, account, conv, **{"messaging_binding_address": "+15559999999"})
     assert full.value.code == 50422

@@ -33,7 +33,7 @@ async def _setup(rt: Runtime, account: Account) -> tuple[Record, Record, Record]
     service = account.default_service_sid
     conv = await conversations.create(rt, API, account.sid, service, {})
     sms = await _participant(rt, conv, address="+15550001111")
-    message = await messages.create(rt, API, account.sid, service, conv["sid"], {"Body": "hi"})
+    message = await messages.create(rt, API, account.sid, service, conv["sid"], {"body": "hi"})
     return conv, message, sms
 
 

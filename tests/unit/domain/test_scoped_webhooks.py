@@ -43,7 +43,7 @@ async def test_replay_after_queues_existing_messages_in_index_order(
     conv = await _conv(rt, account)
     ids = (account.sid, account.default_service_sid, conv)
     for n in range(4):
-        await messages.create(rt, QUIET, *ids, {"Body": f"m{n}"})
+        await messages.create(rt, QUIET, *ids, {"body": f"m{n}"})
     assert isinstance(rt.sink, RecordingSink)
     assert rt.sink.events == []
     webhook = await scoped_webhooks.create(rt, Actor(), *ids, hook(replay_after="2"))

@@ -25,7 +25,7 @@ def test_parse_duration() -> None:
 async def test_timers_move_state_and_emit(rt: Runtime, account: Account) -> None:
     conv = await conversations.create(
         rt, Actor.rest(False), account.sid, account.default_service_sid,
-        {"Timers.Inactive": "PT1M", "Timers.Closed": "PT10M"},
+        {"timers_inactive": "PT1M", "timers_closed": "PT10M"},
     )  # fmt: skip
     assert set(conv["timers"]) == {"date_inactive", "date_closed"}
     assert isinstance(rt.clock, ManualClock) and isinstance(rt.sink, RecordingSink)

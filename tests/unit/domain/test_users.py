@@ -31,7 +31,7 @@ async def _create(rt: Runtime, account: Account, **fields: str) -> dict[str, obj
 async def test_create_emits_user_added_with_documented_parameters(
     rt: Runtime, account: Account
 ) -> None:
-    user = await _create(rt, account, Identity="alice", FriendlyName="Alice")
+    user = await _create(rt, account, identity="alice", friendly_name="Alice")
     assert user["role_sid"] == await _role(rt, account, "service user")
     assert user["is_online"] is None and user["is_notifiable"] is None
     assert events(rt) == [
@@ -45,11 +45,11 @@ async def test_create_emits_user_added_with_documented_parameters(
 
 
 async def test_update_emits_user_update_and_updated(rt: Runtime, account: Account) -> None:
-    user = await _create(rt, account, Identity="alice")
+    user = await _create(rt, account, identity="alice")
     admin = await _role(rt, account, "service admin")
     rt.clock.advance(5)  # type: ignore[attr-defined]
     ids = (account.sid, account.default_service_sid, "alice")
-    await users.update(rt, API, *ids, {"FriendlyName": "A", "RoleSid": admin, "Attributes": "[]"})
+    await users.update(rt, API, *ids, {"friendly_name": "A", "role_sid": admin, "attributes": "[]"})
     (pre_name, pre), (post_name, post) = events(rt)[1:]
     base = {
         "AccountSid": account.sid, "Source": "API",
@@ -66,9 +66,9 @@ async def test_update_emits_user_update_and_updated(rt: Runtime, account: Accoun
 
 
 async def test_identity_is_unique_and_lookups(rt: Runtime, account: Account) -> None:
-    user = await _create(rt, account, Identity="alice")
+    user = await _create(rt, account, identity="alice")
     with pytest.raises(Conflict) as raised:
-        await _create(rt, account, Identity="alice")
+        await _create(rt, account, identity="alice")
     assert (raised.value.status, raised.value.code) == (409, 50201)
     async with rt.store.read() as tx:
         for ref in ("alice", str(user["sid"])):
@@ -83,10 +83,10 @@ async def test_identity_is_unique_and_lookups(rt: Runtime, account: Account) -> 
     ("fields", "code"),
     [
         ({}, 20001),
-        ({"Identity": ""}, 20001),
-        ({"Identity": "a", "Attributes": "nope"}, 50001),
-        ({"Identity": "a", "RoleSid": "RLx"}, 20001),
-        ({"Identity": "a", "FriendlyName": "x" * 257}, 20001),
+        ({"identity": ""}, 20001),
+        ({"identity": "a", "attributes": "nope"}, 50001),
+        ({"identity": "a", "role_sid": "RLx"}, 20001),
+        ({"identity": "a", "friendly_name": "x" * 257}, 20001),
     ],
 )
 async def test_bad_users_are_rejected(
@@ -100,25 +100,25 @@ async def test_bad_users_are_rejected(
 async def test_role_must_be_a_service_role(rt: Runtime, account: Account) -> None:
     channel_role = await _role(rt, account, "channel user")
     with pytest.raises(InvalidParameter) as raised:
-        await _create(rt, account, Identity="a", RoleSid=channel_role)
+        await _create(rt, account, identity="a", role_sid=channel_role)
     assert raised.value.code == 50100
 
 
 async def test_unknown_service_is_not_found(rt: Runtime, account: Account) -> None:
     with pytest.raises(NotFound):
-        await users.create(rt, API, account.sid, "IS" + "0" * 32, {"Identity": "a"})
+        await users.create(rt, API, account.sid, "IS" + "0" * 32, {"identity": "a"})
 
 
 async def test_user_conversation_read_horizon_and_leave(rt: Runtime, account: Account) -> None:
     service = account.default_service_sid
-    conv = await conversations.create(rt, API, account.sid, service, {"UniqueName": "room"})
-    await participants.create(rt, API, account.sid, service, "room", {"Identity": "alice"})
+    conv = await conversations.create(rt, API, account.sid, service, {"unique_name": "room"})
+    await participants.create(rt, API, account.sid, service, "room", {"identity": "alice"})
     for body in ("one", "two", "three"):
-        await messages.create(rt, API, account.sid, service, "room", {"Body": body})
+        await messages.create(rt, API, account.sid, service, "room", {"body": body})
     found = await memberships.of_user(rt, account.sid, service, "alice", "room")
     assert found.unread_messages_count is None and found.user_sid
     refs = ("alice", str(conv["sid"]))
-    fields = {"LastReadMessageIndex": "0", "NotificationLevel": "muted"}
+    fields = {"last_read_message_index": "0", "notification_level": "muted"}
     updated = await memberships.update_of_user(rt, API, account.sid, service, *refs, fields)
     assert updated.unread_messages_count == 2
     assert updated.participant["notification_level"] == "muted"

@@ -12,7 +12,7 @@ from hookline.exceptions import InvalidParameter
 async def test_service_config_overrides_global_only_when_it_has_a_url(
     rt: Runtime, account: Account
 ) -> None:
-    service = await services.create(rt, Actor(), account.sid, {"FriendlyName": "other"})
+    service = await services.create(rt, Actor(), account.sid, {"friendly_name": "other"})
     async with rt.store.transaction() as tx:
         await webhook_config.update(
             tx, account.sid, GLOBAL, ConfigUpdate(post_webhook_url="https://global.example/post")
