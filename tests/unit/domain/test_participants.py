@@ -88,7 +88,7 @@ async def test_sms_participant_binding_and_events(rt: Runtime, account: Account)
     clear(rt)
     member = await _add(
         rt, account, conv,
-        **{"messaging_binding_address": "+15550001", "messaging_binding_proxy_address": "+15550002"},
+        messaging_binding_address="+15550001", messaging_binding_proxy_address="+15550002",
     )  # fmt: skip
     assert member["identity"] is None
     assert member["messaging_binding"] == {
@@ -211,7 +211,10 @@ async def test_rest_without_webhook_header_emits_nothing(rt: Runtime, account: A
         ({"messaging_binding_proxy_address": "+1"}, 20001),
         ({"identity": "a", "messaging_binding_proxy_address": "+1"}, 50441),
         ({"messaging_binding_address": "+1", "messaging_binding_projected_address": "+2"}, 20001),
-        ({"messaging_binding_address": "+1", "messaging_binding_proxy_address": "whatsapp:+2"}, 20001),
+        (
+            {"messaging_binding_address": "+1", "messaging_binding_proxy_address": "whatsapp:+2"},
+            20001,
+        ),
         ({"identity": "a", "attributes": "{"}, 50001),
         ({"identity": "a", "role_sid": "RL1"}, 20001),
         ({"identity": "a", "date_created": "yesterday"}, 20001),
