@@ -168,7 +168,7 @@ async def _changed(tx: Tx, rt: Runtime, participant: Record, fields: dict[str, s
         )
         updated["last_read_timestamp"] = rt.now_iso()
     updated["last_read_timestamp"] = timestamp(
-        fields, "LastReadTimestamp", updated["last_read_timestamp"]
+        fields, "last_read_timestamp", updated["last_read_timestamp"]
     )
     updated["date_created"] = timestamp(fields, "date_created", participant["date_created"])
     updated["date_updated"] = timestamp(fields, "date_updated", rt.now_iso())

@@ -13,6 +13,7 @@ order (e.g. the conversation) — and:
 - ``update(rt, actor, *ids, sid, fields)`` → record
 - ``delete(rt, actor, *ids, sid)`` → None (204)
 - ``listing(rt, *ids, filters, page_request)`` → :class:`~hookline.domain.paging.Page`
+  (``filters``: the given ``list_filters``, by field name)
 
 ``fields`` is what the resource's ``parse`` makes of the form: by default the named
 single-valued fields, by their snake_case names (:meth:`Form.fields`).
@@ -28,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.domain.paging import Page
+from hookline.naming import snake
 from hookline.types import Record
 from hookline.web.call import Call, endpoint, json, no_content
 from hookline.web.forms import Form
@@ -123,10 +125,12 @@ class Resource:
 
     async def _list(self, call: Call) -> Response:
         assert self.listing is not None
-        filters = {name: value for name in self.list_filters if (value := call.form.get(name))}
+        given = {name: value for name in self.list_filters if (value := call.form.get(name))}
         request = page_request(call, maximum=self.list_maximum, default_size=self.list_default)
+        filters = {snake(name): value for name, value in given.items()}
         page = await self.listing(call.rt, *self.ids(call), filters, request)
-        body = envelope(call, self.key, page, request, lambda r: self.render(call, r), filters)
+        # The filters stay in the page URLs, by their parameter names.
+        body = envelope(call, self.key, page, request, lambda r: self.render(call, r), given)
         return json(body)
 
 
