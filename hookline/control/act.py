@@ -36,7 +36,8 @@ from hookline.api import messages as api_messages
 from hookline.api import participants as api_participants
 from hookline.api.call import Call, Handler, endpoint, json, no_content
 from hookline.control.scoped import ScopedCall, scoped
-from hookline.domain import conversations, participants, receipts
+from hookline.domain import participants, receipts
+from hookline.domain.member_lookup import participant_in
 from hookline.domain.runtime import Actor
 from hookline.domain.validation import one_of
 from hookline.exceptions import InvalidParameter, NotFound
@@ -64,9 +65,7 @@ class ActCall(ScopedCall):
 async def _participant_name(call: ScopedCall, sid: str, source: str) -> str:
     """The identity (SDK, API) or address (SMS, WhatsApp) of participant ``sid``."""
     ref = call.request.path_params.get("ConversationSid") or call.path("Sid")
-    async with call.rt.store.read() as tx:
-        conv = await conversations.find(tx, call.account.sid, call.service_sid, ref)
-        participant = await tx.get("participant", sid=sid, conversation_sid=conv["sid"])
+    participant = await participant_in(call.rt, call.account.sid, call.service_sid, ref, sid=sid)
     if participant is None:
         raise NotFound(
             f"The requested resource /Conversations/{ref}/Participants/{sid} was not found"
@@ -136,10 +135,8 @@ async def leave(call: Call) -> Response:
     act = await act_call(call)
     key = _member_key(act.actor)
     ref = act.path("ConversationSid")
-    async with act.rt.store.read() as tx:
-        conv = await conversations.find(tx, act.account.sid, act.service_sid, ref)
-        where = {key: act.actor.client_identity}
-        found = await tx.get("participant", conversation_sid=conv["sid"], **where)
+    where = {key: act.actor.client_identity}
+    found = await participant_in(act.rt, act.account.sid, act.service_sid, ref, **where)
     if found is None:
         raise NotFound(f"{act.actor.client_identity} is not a participant of {ref}")
     await participants.remove(act.rt, act.actor, found)
