@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import time
@@ -63,6 +64,9 @@ class Worker:
         self.per_endpoint = per_endpoint
         self.max_in_flight = max_in_flight
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
+        #: written under the lease it was sent with, never over a later claim of the row.
+        self._claims = itertools.count(1)
         self._wake = asyncio.Event()
         self._in_flight: Counter[str] = Counter()
         self._hooks_in_flight: set[str] = set()
@@ -135,7 +139,7 @@ class Worker:
                 return 0
             rows = await tx.lease_deliveries(
                 chosen,
-                owner=self.owner,
+                owner=f"{self.owner}/{next(self._claims)}",
                 lease_until=lease_now + LEASE_SECONDS,
                 now=now,
                 lease_now=lease_now,
@@ -234,7 +238,7 @@ class Worker:
         if token is None or not row.url:
             outcome = DeliveryOutcome(
                 row.sid,
-                self.owner,
+                row.lease_owner or self.owner,
                 status="undeliverable",
                 attempts=row.attempts,
                 next_attempt_at=None,
@@ -295,7 +299,7 @@ class Worker:
             status, next_at = ("failed", None) if delay is None else ("pending", finished + delay)
         return DeliveryOutcome(
             row.sid,
-            self.owner,
+            row.lease_owner or self.owner,
             status=status,
             attempts=attempt,
             next_attempt_at=next_at,

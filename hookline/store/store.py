@@ -172,21 +172,21 @@ class Store:
 
 class PostgresStore(Store):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         with _duplicates():
-            async with self.engine.begin() as conn:
+            async with self._engine.begin() as conn:
                 yield Tx(conn)
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        async with self.engine.connect() as conn:
+        async with self._engine.connect() as conn:
             yield Tx(conn)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self._engine.dispose()
 
 
 class _InLoop:
@@ -217,24 +217,24 @@ class SqliteStore(Store):
     """
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
         self._write_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._write_lock:
-            with _duplicates(), self.engine.connect() as conn:
+            with _duplicates(), self._engine.connect() as conn:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
                     yield Tx(_InLoop(conn))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             yield Tx(_InLoop(conn))
 
     async def close(self) -> None:
-        self.engine.dispose()
+        self._engine.dispose()
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

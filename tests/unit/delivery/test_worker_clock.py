@@ -8,6 +8,7 @@ import pytest
 from hookline.delivery.transport import MockTransport, OutboundRequest, OutboundResponse
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
+from hookline.store import DeliveryOutcome
 from tests.unit.delivery.test_engine import (
     POST_URL,
     configure,
@@ -89,3 +90,26 @@ async def test_delivery_log_lines_do_not_show_url_credentials(
         assert await run_once(engine) == 1
     assert "http://***:***@receiver.test/post" in caplog.text
     assert "hunter2" not in caplog.text and "alice" not in caplog.text
+
+
+async def test_an_outcome_is_written_only_under_the_lease_it_was_sent_with(
+    rt: Runtime, account: Account
+) -> None:
+    engine = engine_for(rt, MockTransport())
+    await configure(rt, account, post_webhook_url=POST_URL, filters=["onMessageAdded"])
+    await post_message(rt, account)
+    now = rt.now_ts()
+    async with rt.store.transaction() as tx:
+        (row,) = await tx.claimable("first", now=now, limit=5, busy_webhooks=[])
+        lease = {"now": now, "lease_now": 100.0}
+        await tx.lease_deliveries([row.sid], owner="w/1", lease_until=130.0, **lease)
+        # The lease ran out; the same worker claimed the row again under a new claim.
+        lease = {"now": now, "lease_now": 131.0}
+        (again,) = await tx.lease_deliveries([row.sid], owner="w/2", lease_until=161.0, **lease)
+        stale = DeliveryOutcome(row.sid, "w/1", "delivered", 1, None, 200, None, now)
+        await tx.finish_deliveries([stale])
+    (stored,) = await delivery_rows(rt, account)
+    assert again.lease_owner == "w/2"
+    assert (stored["status"], stored["attempts"], stored["lease_owner"]) == ("sending", 0, "w/2")
+    engine.worker.lease_clock = lambda: 140.0
+    assert await run_once(engine) == 0, "w/2 still holds it"
