@@ -19,6 +19,7 @@ from hookline.cli_listen import listen
 from hookline.delivery.engine import retry_policy
 from hookline.domain import accounts
 from hookline.domain.runtime import Runtime
+from hookline.exceptions import HooklineError
 from hookline.settings import Settings
 from hookline.store import open_store
 
@@ -44,7 +45,11 @@ def _with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) ->
         finally:
             await store.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except HooklineError as exc:
+        # e.g. ``accounts api-key`` for an account that does not exist: a message, exit 1.
+        raise click.ClickException(exc.message) from None
 
 
 def _check_retry_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -214,7 +219,7 @@ def accounts_list(database_url: str) -> None:
 def accounts_api_key(database_url: str, account_sid: str) -> None:
     """Create an API key (SK…) and secret for ACCOUNT_SID."""
     key = _with_runtime(database_url, lambda rt: accounts.create_api_key(rt, account_sid))
-    console.print(f"ApiKeySid {key['sid']}\nSecret    {key['secret']}")
+    console.print(f"ApiKeySid {key.sid}\nSecret    {key.secret}")
 
 
 register_client_commands(main)

@@ -6,6 +6,8 @@
     ├── Unauthorized              401 / 20003: missing or wrong credentials
     ├── NotFound                  404 / 20404 (or a resource-specific code)
     ├── Conflict                  409: a unique name or identity already taken
+    │   └── Duplicate             409 / 20409: the store refused a row whose unique key
+    │                             exists (``constraint`` names it when known)
     ├── LimitExceeded             400: e.g. a sixth conversation-scoped webhook
     └── ActionRejected            a pre-event webhook refused the action
 
@@ -51,6 +53,18 @@ class NotFound(HooklineError):
 class Conflict(HooklineError):
     status = 409
     code = 50353
+
+
+class Duplicate(Conflict):
+    """A write hit a unique key already taken, typically by a concurrent request that
+    passed the same check first. The store raises it in place of the driver's error."""
+
+    code = 20409
+
+    def __init__(self, message: str, *, constraint: str | None = None) -> None:
+        super().__init__(message)
+        #: The violated constraint's name, when the database tells it.
+        self.constraint = constraint
 
 
 class LimitExceeded(HooklineError):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.control.cursor import after_and_limit
-from hookline.delivery import outbox
-from hookline.exceptions import InvalidParameter, NotFound
-from hookline.store import queries as q
+from hookline.domain import deliveries
 from hookline.web.call import Call, endpoint, json
 
 FILTERS = {"Status": "status", "EventType": "event_type", "ConversationSid": "conversation_sid"}
@@ -18,52 +14,19 @@ FILTERS = {"Status": "status", "EventType": "event_type", "ConversationSid": "co
 
 async def listing(call: Call) -> Response:
     after, limit = after_and_limit(call)
-    filters: dict[str, Any] = {
-        column: call.form.get(name) for name, column in FILTERS.items() if call.form.get(name)
-    }
-    async with call.rt.store.read() as tx:
-        statement = q.select_deliveries(call.account.sid, after, limit, filters)
-        rows = [dict(row._mapping) for row in (await tx.execute(statement)).all()]
-    items = [outbox.public(row) for row in rows]
-    return json({"deliveries": items, "next_after": rows[-1]["seq"] if rows else after})
-
-
-async def _find(call: Call) -> dict[str, Any]:
-    async with call.rt.store.read() as tx:
-        row = (await tx.execute(q.select_delivery(call.account.sid, call.path("Sid")))).first()
-    if row is None:
-        raise NotFound(f"Delivery {call.path('Sid')} not found")
-    return dict(row._mapping)
+    filters = {column: call.form.get(name) for name, column in FILTERS.items()}
+    wanted = {column: value for column, value in filters.items() if value}
+    items, next_after = await deliveries.page(call.rt, call.account.sid, after, limit, wanted)
+    return json({"deliveries": items, "next_after": next_after})
 
 
 async def fetch(call: Call) -> Response:
-    row = await _find(call)
-    async with call.rt.store.read() as tx:
-        attempts = [dict(r.doc) for r in (await tx.execute(q.select_attempts(row["sid"]))).all()]
-    return json(outbox.public(row) | {"attempt_log": attempts})
+    return json(await deliveries.show(call.rt, call.account.sid, call.path("Sid")))
 
 
 async def resend(call: Call) -> Response:
     """Queue the delivery again (same body and idempotency token); it keeps its history."""
-    row = await _find(call)
-    if not row["url"]:
-        raise InvalidParameter(f"Delivery {row['sid']} has no URL to send to")
-    now = call.rt.now_ts()
-    async with call.rt.store.transaction() as tx:
-        await tx.execute(
-            q.update_delivery(
-                row["sid"],
-                {
-                    "status": "pending",
-                    "next_attempt_at": now,
-                    "lease_owner": None,
-                    "lease_until": None,
-                    "updated_at": now,
-                },
-            )
-        )
-    call.rt.sink.committed()
-    return json(outbox.public(row | {"status": "pending", "next_attempt_at": now}), 202)
+    return json(await deliveries.resend(call.rt, call.account.sid, call.path("Sid")), 202)
 
 
 routes = [

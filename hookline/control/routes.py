@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hookline.control import deliveries, receipts
 from hookline.control.cursor import after_and_limit
-from hookline.domain.validation import http_url
-from hookline.exceptions import InvalidParameter
-from hookline.sids import is_sid
-from hookline.store import queries as q
+from hookline.domain import event_log
+from hookline.domain import flows as studio_flows
 from hookline.web.call import Call, endpoint, json, no_content
 
 
@@ -23,38 +19,26 @@ async def health(request: Request) -> Response:
 
 async def events(call: Call) -> Response:
     after, limit = after_and_limit(call)
-    filters: dict[str, Any] = {}
-    for form_name, column in (("EventType", "event_type"), ("ConversationSid", "conversation_sid")):
-        if call.form.get(form_name):
-            filters[column] = call.form.get(form_name)
-    async with call.rt.store.read() as tx:
-        rows = (await tx.execute(q.select_events(call.account.sid, after, limit, filters))).all()
-    items = [{key: value for key, value in row._mapping.items()} for row in rows]
-    return json({"events": items, "next_after": items[-1]["seq"] if items else after})
+    filters = {
+        "event_type": call.form.get("EventType"),
+        "conversation_sid": call.form.get("ConversationSid"),
+    }
+    wanted = {column: value for column, value in filters.items() if value}
+    items, next_after = await event_log.page(call.rt, call.account.sid, after, limit, wanted)
+    return json({"events": items, "next_after": next_after})
 
 
 async def flows(call: Call) -> Response:
-    async with call.rt.store.read() as tx:
-        rows = (await tx.execute(q.select_studio_flows(call.account.sid))).all()
-    return json({"flows": [{"flow_sid": sid, "url": url} for sid, url in rows]})
+    return json({"flows": await studio_flows.all_flows(call.rt, call.account.sid)})
 
 
 async def map_flow(call: Call) -> Response:
-    flow_sid = call.path("FlowSid")
-    if not is_sid(flow_sid, "FW"):
-        raise InvalidParameter("FlowSid must be FW + 32 hex", code=50367)
-    url = http_url(call.form.get("Url"), "Url")
-    if url is None:
-        raise InvalidParameter("Url is required")
-    async with call.rt.store.transaction() as tx:
-        await tx.execute(q.delete_studio_flow(call.account.sid, flow_sid))
-        await tx.execute(q.insert_studio_flow(call.account.sid, flow_sid, url))
-    return json({"flow_sid": flow_sid, "url": url})
+    flow = call.path("FlowSid")
+    return json(await studio_flows.map_flow(call.rt, call.account.sid, flow, call.form.get("Url")))
 
 
 async def unmap_flow(call: Call) -> Response:
-    async with call.rt.store.transaction() as tx:
-        await tx.execute(q.delete_studio_flow(call.account.sid, call.path("FlowSid")))
+    await studio_flows.unmap_flow(call.rt, call.account.sid, call.path("FlowSid"))
     return no_content()
 
 

@@ -26,9 +26,10 @@ from hookline.types import Params
 log = logging.getLogger("hookline.delivery")
 
 
-def retry_policy(spec: str) -> RetryPolicy | None:
-    """``twilio`` means: no schedule of our own, follow each URL's ``#rc``/``#rp``."""
-    return None if spec == "twilio" else parse_retry(spec)
+def retry_policy(spec: str) -> RetryPolicy:
+    """The ``--retry-policy`` named by ``spec``; ``twilio`` follows each URL's ``#rc``/``#rp``
+    (:class:`~hookline.delivery.retry.TwilioRetryPolicy`). Raises ValueError."""
+    return parse_retry(spec)
 
 
 class DeliveryEngine:

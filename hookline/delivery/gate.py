@@ -22,6 +22,7 @@ from hookline.delivery.transport import Transport
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import ActionRejected
+from hookline.redact import mask_url
 from hookline.types import Params
 
 log = logging.getLogger("hookline.delivery")
@@ -43,7 +44,7 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         target.url,
         target.method,
         row["params"],
-        account["auth_token"],
+        account.auth_token,
         row["idempotency_token"],
         max_total_seconds=timeout,
     )
@@ -60,12 +61,15 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
     async with rt.store.transaction() as tx:
         await outbox.record_event(rt, tx, event, event_sid)
         await outbox.write(tx, [row])
-        await delivery_log.record_attempt(rt, tx, row, 1, prepared.request, response, None)
+        attempt = delivery_log.attempt_row(
+            rt, row["sid"], event.account_sid, 1, prepared.request, response, None
+        )
+        await delivery_log.record_attempt(tx, attempt)
     if status is None:
         log.warning(
             "pre-event %s to %s: %s; action proceeds unchanged",
             event.name,
-            target.url,
+            mask_url(target.url),
             response.error,
         )
         return {}

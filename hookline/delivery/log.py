@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hookline.delivery.transport import OutboundRequest, OutboundResponse
 from hookline.domain.runtime import Runtime
-from hookline.store import Tx
-from hookline.store import queries as q
+from hookline.store import AttemptRow, Tx
 
 BODY_CAP = 8 * 1024
 
@@ -18,15 +15,16 @@ def _text(body: bytes) -> str:
 
 def attempt_row(
     rt: Runtime,
-    row: dict[str, Any],
+    delivery_sid: str,
+    account_sid: str,
     attempt: int,
     request: OutboundRequest,
     response: OutboundResponse,
     next_attempt_at: float | None,
-) -> dict[str, Any]:
-    """One ``delivery_attempts`` row: the request as sent, the answer as received."""
+) -> AttemptRow:
+    """One attempt of delivery ``delivery_sid``: the request as sent, the answer as received."""
     doc = {
-        "delivery_sid": row["sid"],
+        "delivery_sid": delivery_sid,
         "attempt": attempt,
         "at": rt.now_iso(),
         "request": {
@@ -44,23 +42,8 @@ def attempt_row(
         "error": response.error,
         "next_attempt_at": next_attempt_at,
     }
-    return {
-        "delivery_sid": row["sid"],
-        "account_sid": row["account_sid"],
-        "attempt": attempt,
-        "doc": doc,
-        "created_at": rt.now_ts(),
-    }
+    return AttemptRow(delivery_sid, account_sid, attempt, doc, rt.now_ts())
 
 
-async def record_attempt(
-    rt: Runtime,
-    tx: Tx,
-    row: dict[str, Any],
-    attempt: int,
-    request: OutboundRequest,
-    response: OutboundResponse,
-    next_attempt_at: float | None,
-) -> None:
-    values = attempt_row(rt, row, attempt, request, response, next_attempt_at)
-    await tx.execute(*q.insert_attempt(values))
+async def record_attempt(tx: Tx, attempt: AttemptRow) -> None:
+    await tx.insert_attempts([attempt])

@@ -11,8 +11,6 @@ from urllib.parse import urlsplit
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.store import Tx
-from hookline.store import queries as q
-from hookline.types import Record
 
 #: Delivery states: pending → sending → delivered | pending (retry) | failed;
 #: ``undeliverable`` for targets that have nowhere to go (unmapped Studio flow, Flex).
@@ -21,19 +19,15 @@ STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
 
 async def record_event(rt: Runtime, tx: Tx, event: Event, sid: str | None = None) -> str:
     sid = sid or rt.sids.new("EV")
-    await tx.execute(
-        *q.insert_event(
-            {
-                "sid": sid,
-                "account_sid": event.account_sid,
-                "chat_service_sid": event.chat_service_sid,
-                "conversation_sid": event.conversation_sid,
-                "event_type": event.name,
-                "source": event.source,
-                "params": dict(event.params),
-                "date_created": rt.now_iso(),
-            }
-        )
+    await tx.insert_event(
+        sid=sid,
+        account_sid=event.account_sid,
+        chat_service_sid=event.chat_service_sid,
+        conversation_sid=event.conversation_sid,
+        event_type=event.name,
+        source=event.source,
+        params=dict(event.params),
+        date_created=rt.now_iso(),
     )
     return sid
 
@@ -86,30 +80,4 @@ def endpoint_of(url: str | None) -> str | None:
 
 
 async def write(tx: Tx, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await tx.execute(q.insert_deliveries(), rows)
-
-
-def public(row: Record) -> Record:
-    """A delivery row as the control API shows it."""
-    keys = (
-        "sid",
-        "account_sid",
-        "event_sid",
-        "event_type",
-        "conversation_sid",
-        "target",
-        "webhook_sid",
-        "url",
-        "method",
-        "params",
-        "idempotency_token",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "last_status",
-        "last_error",
-        "created_at",
-        "updated_at",
-    )
-    return {key: row.get(key) for key in keys}
+    await tx.insert_deliveries(rows)

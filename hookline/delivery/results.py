@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 from hookline.domain.runtime import Runtime
-from hookline.store import queries as q
+from hookline.store import AttemptRow, DeliveryOutcome
 
 
 @dataclass(frozen=True)
 class Outcome:
-    delivery_sid: str
-    lease_owner: str
-    #: New values of :data:`queries.FINISH_FIELDS`.
-    values: dict[str, Any]
-    #: The ``delivery_attempts`` row, or None when nothing was sent.
-    attempt: dict[str, Any] | None
+    delivery: DeliveryOutcome
+    #: The attempt's log entry, or None when nothing was sent.
+    attempt: AttemptRow | None
 
 
 class ResultWriter:
@@ -55,13 +51,7 @@ class ResultWriter:
                         done.set_result(None)
 
     async def _commit(self, outcomes: list[Outcome]) -> None:
-        finished = [
-            {"b_sid": o.delivery_sid, "b_owner": o.lease_owner}
-            | {f"b_{name}": o.values.get(name) for name in q.FINISH_FIELDS}
-            for o in outcomes
-        ]
         attempts = [o.attempt for o in outcomes if o.attempt is not None]
         async with self.rt.store.transaction() as tx:
-            await tx.execute(q.finish_deliveries(), finished)
-            if attempts:
-                await tx.execute(q.insert_attempts(), attempts)
+            await tx.finish_deliveries([o.delivery for o in outcomes])
+            await tx.insert_attempts(attempts)

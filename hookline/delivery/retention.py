@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from hookline.clock import iso
 from hookline.domain.runtime import Runtime
-from hookline.store import queries as q
 
 log = logging.getLogger("hookline.delivery")
 INTERVAL_SECONDS = 3600.0
@@ -17,9 +16,7 @@ INTERVAL_SECONDS = 3600.0
 async def prune_once(rt: Runtime, retention_days: float) -> None:
     cutoff = rt.clock.now() - timedelta(days=retention_days)
     async with rt.store.transaction() as tx:
-        await tx.execute(q.prune_attempts(cutoff.timestamp()))
-        await tx.execute(q.prune_deliveries(cutoff.timestamp()))
-        await tx.execute(q.prune_events(iso(cutoff)))
+        await tx.prune(cutoff.timestamp(), iso(cutoff))
 
 
 async def run(rt: Runtime, retention_days: float) -> None:

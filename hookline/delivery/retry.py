@@ -1,7 +1,8 @@
 """Retry schedules for post-event deliveries, and which failures are worth retrying.
 
 ``--retry-policy`` / ``HOOKLINE_RETRY_POLICY`` takes ``twilio``, ``durable`` or a custom
-``attempts=8,base=2,factor=2,cap=600,jitter=0.1`` (see :func:`parse`).
+``attempts=8,base=2,factor=2,cap=600,jitter=0.1`` (see :func:`parse`). Every decision
+(retry or not, and when) is the policy's: the worker asks :meth:`RetryPolicy.retry_in`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import time
 from dataclasses import dataclass, fields, replace
 from email.utils import parsedate_to_datetime
 
+from hookline.delivery.overrides import ConnectionOverrides
+
 _DEFAULT_RNG = random.Random()
+
+#: The failures a schedule of our own retries (``rp`` classes, see :func:`should_retry`):
+#: server errors, timeouts, throttling. Other 4xx are the receiver's final word.
+DURABLE_CLASSES = frozenset({"5xx", "ct", "rt", "429", "408"})
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class RetryPolicy:
     wait before the second attempt is ``base`` ± jitter; times are in seconds.
     ``max_attempts`` counts the first attempt too. A receiver's ``Retry-After`` replaces
     the computed delay, clamped to ``[min_retry_after, max_retry_after]``, without jitter.
-    The defaults are :meth:`durable`.
+    Retried failures: :data:`DURABLE_CLASSES`. The defaults are :meth:`durable`.
     """
 
     max_attempts: int = 12
@@ -54,17 +61,8 @@ class RetryPolicy:
 
     @classmethod
     def twilio(cls) -> RetryPolicy:
-        """Twilio's default: ``#rc=1``, one quick retry (``rp=ct``: connect failures only)."""
-        # Twilio's retries all fit in its 15 s total-time budget (``tt``), hence the bound.
-        return cls(
-            max_attempts=2,
-            base=1.0,
-            factor=1.0,
-            cap=1.0,
-            jitter=0.0,
-            min_retry_after=1.0,
-            max_retry_after=15.0,
-        )
+        """Twilio's behaviour, per URL from its ``#rc``/``#rp`` (see :class:`TwilioRetryPolicy`)."""
+        return TwilioRetryPolicy()
 
     @classmethod
     def durable(cls) -> RetryPolicy:
@@ -90,10 +88,59 @@ class RetryPolicy:
             return min(self.max_retry_after, max(self.min_retry_after, retry_after))
         return self.delay(attempt, rng)
 
+    def retry_in(
+        self,
+        attempt: int,
+        status: int | None,
+        error_kind: str | None,
+        retry_after: float | None,
+        overrides: ConnectionOverrides,
+        rng: random.Random | None = None,
+    ) -> float | None:
+        """Seconds until the next attempt after failed attempt ``attempt`` (1-based) got
+        ``status`` (None: no answer, ``error_kind`` says why) and the receiver's
+        ``retry_after``; None when there is none. ``overrides``: the URL's ``#…`` fragment,
+        which this schedule does not read."""
+        if attempt >= self.max_attempts or not should_retry(status, error_kind, DURABLE_CLASSES):
+            return None
+        return self.next_delay(attempt, retry_after, rng)
+
     def nominal_delays(self) -> list[float]:
         """The waits between consecutive attempts, without jitter."""
         steady = replace(self, jitter=0.0)
         return [steady.delay(attempt) for attempt in range(1, self.max_attempts)]
+
+
+@dataclass(frozen=True)
+class TwilioRetryPolicy(RetryPolicy):
+    """Twilio's own behaviour, decided per URL by its connection overrides: after a failed
+    attempt ``n``, retry when the failure's class is in ``#rp`` (default ``ct``: connect
+    failures only) and ``n < 1 + #rc`` (default ``rc=1``: one retry), ``base`` (1 s) later.
+    ``Retry-After`` is not read. The fields are the schedule without a fragment."""
+
+    max_attempts: int = 2
+    base: float = 1.0
+    factor: float = 1.0
+    cap: float = 1.0
+    jitter: float = 0.0
+    min_retry_after: float = 1.0
+    # Twilio's retries all fit in its 15 s total-time budget (``tt``), hence the bound.
+    max_retry_after: float = 15.0
+
+    def retry_in(
+        self,
+        attempt: int,
+        status: int | None,
+        error_kind: str | None,
+        retry_after: float | None,
+        overrides: ConnectionOverrides,
+        rng: random.Random | None = None,
+    ) -> float | None:
+        if attempt >= 1 + overrides.retry_count:
+            return None
+        if not should_retry(status, error_kind, overrides.retry_policy):
+            return None
+        return self.delay(attempt, rng)
 
 
 _KEYS = {

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from hookline.domain import webhook_config
 from hookline.domain.events import Event
 from hookline.store import Tx
-from hookline.store import queries as q
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,7 @@ async def _scoped_targets(tx: Tx, event: Event) -> list[Target]:
 
 async def _studio_target(tx: Tx, account_sid: str, hook: dict[str, object]) -> Target:
     flow_sid = str(hook["configuration"]["flow_sid"])  # type: ignore[index]
-    result = await tx.execute(q.select_studio_flow(account_sid, flow_sid))
-    url = result.scalar_one_or_none()
+    url = await tx.flow_url(account_sid, flow_sid)
     if url is None:
         reason = f"Studio flow {flow_sid} has no URL mapped (hookline flows map {flow_sid} URL)"
         return Target("studio", None, "POST", str(hook["sid"]), undeliverable=reason)

@@ -5,27 +5,34 @@ by an UPDATE that only succeeds while it is due or its lease has expired, so eac
 has one owner. Endpoints already at their concurrency limit are skipped when claiming, so a
 slow or dead receiver never holds up healthy ones. A conversation-scoped webhook has at most
 one delivery in flight per worker, so it sees its events in the order they happened.
+
+Two clocks: what is due (retry schedules) is decided by the server's clock, which
+``--manual-clock`` lets tests move; leases are about whether a worker is still alive, so
+they run on the wall clock. Moving the manual clock never expires a live worker's lease,
+and an attempt's outcome is timed from when it started, by the clock that started it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import time
 import uuid
 from collections import Counter
-from typing import Any
+from collections.abc import Callable
 
 from hookline.delivery.log import attempt_row
+from hookline.delivery.overrides import ConnectionOverrides
 from hookline.delivery.results import Outcome, ResultWriter
-from hookline.delivery.retry import RetryPolicy, parse_retry_after, should_retry
+from hookline.delivery.retry import RetryPolicy, parse_retry_after
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
-from hookline.store import Tx
-from hookline.store import queries as q
+from hookline.redact import mask_url
+from hookline.store import Candidate, DeliveryOutcome, DeliveryRow, Tx
 
 log = logging.getLogger("hookline.delivery")
 
@@ -42,18 +49,24 @@ class Worker:
         self,
         rt: Runtime,
         transport: Transport,
-        policy: RetryPolicy | None,
+        policy: RetryPolicy,
         *,
         per_endpoint: int = 8,
         max_in_flight: int = 256,
+        lease_clock: Callable[[], float] = time.time,
     ) -> None:
         self.rt = rt
         self.transport = transport
-        #: ``None``: Twilio's behaviour, taken per URL from its ``#rc``/``#rp`` overrides.
+        #: Decides whether and when a failed attempt is tried again.
         self.policy = policy
+        #: Seconds since the epoch, shared by every worker process (see the module docstring).
+        self.lease_clock = lease_clock
         self.per_endpoint = per_endpoint
         self.max_in_flight = max_in_flight
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
+        #: written under the lease it was sent with, never over a later claim of the row.
+        self._claims = itertools.count(1)
         self._wake = asyncio.Event()
         self._in_flight: Counter[str] = Counter()
         self._hooks_in_flight: set[str] = set()
@@ -100,57 +113,61 @@ class Worker:
             return 0
         busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
         now = self.rt.now_ts()
+        lease_now = self.lease_clock()
         kinds = ["first", "retry"]
-        if now >= self._next_expiry_check:
+        if lease_now >= self._next_expiry_check:
             # Leases last LEASE_SECONDS; looking for expired ones more often finds nothing.
             kinds.insert(0, "expired")
-            self._next_expiry_check = now + LEASE_SECONDS / 6
+            self._next_expiry_check = lease_now + LEASE_SECONDS / 6
         async with self.rt.store.transaction() as tx:
-            candidates = await self._candidates(tx, kinds, now, free, busy)
+            candidates = await self._candidates(tx, kinds, now, lease_now, free, busy)
             chosen, planned = [], Counter[str]()
             hooks_taken = set(self._hooks_in_flight)
-            for sid, endpoint, webhook_sid in candidates:
-                key = endpoint or ""
+            for candidate in candidates:
+                key = candidate.endpoint or ""
                 if self._in_flight[key] + planned[key] >= self.per_endpoint:
                     continue
-                if webhook_sid:
+                if candidate.webhook_sid:
                     # A conversation-scoped webhook gets its events one at a time, in order
                     # (ReplayAfter promises index order before newer messages).
-                    if webhook_sid in hooks_taken:
+                    if candidate.webhook_sid in hooks_taken:
                         continue
-                    hooks_taken.add(webhook_sid)
+                    hooks_taken.add(candidate.webhook_sid)
                 planned[key] += 1
-                chosen.append(sid)
+                chosen.append(candidate.sid)
             if not chosen:
                 return 0
-            result = await tx.execute(
-                q.lease_deliveries(chosen, self.owner, now + LEASE_SECONDS, now)
+            rows = await tx.lease_deliveries(
+                chosen,
+                owner=f"{self.owner}/{next(self._claims)}",
+                lease_until=lease_now + LEASE_SECONDS,
+                now=now,
+                lease_now=lease_now,
             )
-            rows = [dict(row._mapping) for row in result]
         for row in rows:
-            self._in_flight[row["endpoint"] or ""] += 1
-            if row["webhook_sid"]:
-                self._hooks_in_flight.add(row["webhook_sid"])
+            self._in_flight[row.endpoint or ""] += 1
+            if row.webhook_sid:
+                self._hooks_in_flight.add(row.webhook_sid)
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return len(rows)
 
     async def _candidates(
-        self, tx: Tx, kinds: list[str], now: float, free: int, busy: list[str]
-    ) -> list[Any]:
+        self, tx: Tx, kinds: list[str], now: float, lease_now: float, free: int, busy: list[str]
+    ) -> list[Candidate]:
         """Rows worth leasing: first from endpoints known to have some, each through its own
         index range (rows of a dead endpoint never have to be stepped over), then, every
         DISCOVERY_SECONDS or when no endpoint is known, a search across all endpoints."""
         hooks = sorted(self._hooks_in_flight)
-        found: list[Any] = []
+        found: list[Candidate] = []
         if "expired" in kinds:
-            found += await self._fetch(tx, "expired", now, free, hooks, busy=busy)
+            found += await self._fetch(tx, "expired", lease_now, free, hooks, busy=busy)
         asked = set(busy)
         for endpoint in sorted(self._endpoints - asked):
             asked.add(endpoint)
             room = min(self.per_endpoint - self._in_flight[endpoint], free - len(found))
-            rows: list[Any] = []
+            rows: list[Candidate] = []
             for kind in ("first", "retry"):
                 if room > len(rows):
                     rows += await self._fetch(
@@ -169,7 +186,7 @@ class Worker:
                 wanted = free - len(found)
                 if wanted > 0:
                     rows = await self._fetch(tx, kind, now, wanted, hooks, busy=sorted(asked))
-                    self._endpoints.update(endpoint for _, endpoint, _ in rows if endpoint)
+                    self._endpoints.update(row.endpoint for row in rows if row.endpoint)
                     self._truncated = len(rows) == wanted
                     found += rows
         return found
@@ -184,14 +201,15 @@ class Worker:
         *,
         busy: list[str] | None = None,
         endpoint: str | None = None,
-    ) -> list[Any]:
-        params: dict[str, Any] = {"now": now, "limit": limit, "busy_webhooks": hooks}
-        if endpoint is not None:
-            params["endpoint"] = endpoint
-        else:
-            params["busy_endpoints"] = busy or []
-        statement = q.select_claimable(kind, endpoint is not None)
-        return list((await tx.execute(statement, params)).all())
+    ) -> list[Candidate]:
+        return await tx.claimable(
+            kind,
+            now=now,
+            limit=limit,
+            busy_webhooks=hooks,
+            busy_endpoints=busy or [],
+            endpoint=endpoint,
+        )
 
     async def _token(self, account_sid: str) -> str | None:
         if account_sid not in self._tokens:
@@ -199,78 +217,96 @@ class Worker:
                 account = await tx.account(account_sid)
             if account is None:
                 return None
-            self._tokens[account_sid] = account["auth_token"]
+            self._tokens[account_sid] = account.auth_token
         return self._tokens[account_sid]
 
-    async def _deliver(self, row: dict[str, Any]) -> None:
+    async def _deliver(self, row: DeliveryRow) -> None:
         try:
             await self.deliver(row)
         except Exception:
             log.exception(
-                "delivery %s crashed; its lease will expire and it will be retried", row["sid"]
+                "delivery %s crashed; its lease will expire and it will be retried", row.sid
             )
         finally:
-            self._in_flight[row["endpoint"] or ""] -= 1
-            self._hooks_in_flight.discard(row["webhook_sid"])
+            self._in_flight[row.endpoint or ""] -= 1
+            self._hooks_in_flight.discard(row.webhook_sid or "")
             self._wake.set()
 
-    async def deliver(self, row: dict[str, Any]) -> None:
-        attempt = int(row["attempts"]) + 1
-        token = await self._token(row["account_sid"])
-        if token is None or not row["url"]:
-            values = {
-                "status": "undeliverable",
-                "attempts": row["attempts"],
-                "last_error": "no account or URL",
-                "updated_at": self.rt.now_ts(),
-            }
-            await self.results.write(Outcome(row["sid"], self.owner, values, None))
+    async def deliver(self, row: DeliveryRow) -> None:
+        attempt = row.attempts + 1
+        token = await self._token(row.account_sid)
+        if token is None or not row.url:
+            outcome = DeliveryOutcome(
+                row.sid,
+                row.lease_owner or self.owner,
+                status="undeliverable",
+                attempts=row.attempts,
+                next_attempt_at=None,
+                last_status=None,
+                last_error="no account or URL",
+                updated_at=self.rt.now_ts(),
+            )
+            await self.results.write(Outcome(outcome, None))
             return
-        params = dict(row["params"]) | {"RetryCount": str(attempt - 1)}
-        prepared = prepare(row["url"], row["method"], params, token, row["idempotency_token"])
+        params = dict(row.params) | {"RetryCount": str(attempt - 1)}
+        prepared = prepare(row.url, row.method, params, token, row.idempotency_token)
+        # The attempt ends at its start plus the time it took, by the clock it started on:
+        # a clock moved meanwhile (--manual-clock) does not shift this attempt's schedule.
+        started, began = self.rt.now_ts(), time.monotonic()
         response = await self.transport.send(prepared.request)
-        values, next_at = self._outcome(row, attempt, response, prepared.overrides)
-        logged = attempt_row(self.rt, row, attempt, prepared.request, response, next_at)
-        await self.results.write(Outcome(row["sid"], self.owner, values, logged))
-        level = logging.INFO if values["status"] == "delivered" else logging.WARNING
+        finished = started + (time.monotonic() - began)
+        outcome = self._outcome(row, attempt, response, prepared.overrides, finished)
+        logged = attempt_row(
+            self.rt,
+            row.sid,
+            row.account_sid,
+            attempt,
+            prepared.request,
+            response,
+            outcome.next_attempt_at,
+        )
+        await self.results.write(Outcome(outcome, logged))
+        level = logging.INFO if outcome.status == "delivered" else logging.WARNING
         log.log(
             level,
             "%s %s → %s: %s (attempt %d)",
-            row["event_type"],
-            row["sid"],
-            row["url"],
+            row.event_type,
+            row.sid,
+            mask_url(row.url),
             response.status or response.error,
             attempt,
         )
 
     def _outcome(
-        self, row: dict[str, Any], attempt: int, response: OutboundResponse, overrides: Any
-    ) -> tuple[dict[str, Any], float | None]:
-        now = self.rt.now_ts()
-        values: dict[str, Any] = {
-            "attempts": attempt,
-            "last_status": response.status,
-            "last_error": response.error,
-            "updated_at": now,
-        }
-        status = response.status
-        if status is not None and 200 <= status < 300:
-            return values | {"status": "delivered", "next_attempt_at": None}, None
-        if self.policy is None:
-            max_attempts = 1 + overrides.retry_count
-            retryable = should_retry(status, response.error_kind, overrides.retry_policy)
-            delay = 1.0
+        self,
+        row: DeliveryRow,
+        attempt: int,
+        response: OutboundResponse,
+        overrides: ConnectionOverrides,
+        finished: float,
+    ) -> DeliveryOutcome:
+        if response.ok:
+            status, next_at = "delivered", None
         else:
-            max_attempts = self.policy.max_attempts
-            retryable = should_retry(status, response.error_kind, DURABLE_CLASSES)
-            delay = self.policy.next_delay(attempt, _retry_after(response), self._rng)
-        if retryable and attempt < max_attempts:
-            next_at = now + delay
-            return values | {"status": "pending", "next_attempt_at": next_at}, next_at
-        return values | {"status": "failed", "next_attempt_at": None}, None
-
-
-DURABLE_CLASSES = frozenset({"5xx", "ct", "rt", "429", "408"})
+            delay = self.policy.retry_in(
+                attempt,
+                response.status,
+                response.error_kind,
+                _retry_after(response),
+                overrides,
+                self._rng,
+            )
+            status, next_at = ("failed", None) if delay is None else ("pending", finished + delay)
+        return DeliveryOutcome(
+            row.sid,
+            row.lease_owner or self.owner,
+            status=status,
+            attempts=attempt,
+            next_attempt_at=next_at,
+            last_status=response.status,
+            last_error=response.error,
+            updated_at=finished,
+        )
 
 
 def _retry_after(response: OutboundResponse) -> float | None:

@@ -6,14 +6,11 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from hookline.domain import services
 from hookline.domain.runtime import Runtime
-from hookline.exceptions import Conflict, InvalidParameter, Unauthorized
+from hookline.exceptions import Conflict, Duplicate, InvalidParameter, NotFound, Unauthorized
 from hookline.sids import is_sid
-from hookline.store import queries as q
-from hookline.types import Record
+from hookline.store import AccountRow, ApiKeyRow
 
 
 @dataclass(frozen=True)
@@ -24,12 +21,12 @@ class Account:
     default_service_sid: str
 
 
-def _account(row: Record) -> Account:
+def _account(row: AccountRow) -> Account:
     return Account(
-        sid=row["sid"],
-        auth_token=row["auth_token"],
-        friendly_name=row["friendly_name"],
-        default_service_sid=row["default_service_sid"] or "",
+        sid=row.sid,
+        auth_token=row.auth_token,
+        friendly_name=row.friendly_name,
+        default_service_sid=row.default_service_sid or "",
     )
 
 
@@ -46,16 +43,10 @@ async def create(
     token = auth_token or secrets.token_hex(16)
     try:
         async with rt.store.transaction() as tx:
-            values = {
-                "sid": sid,
-                "auth_token": token,
-                "friendly_name": friendly_name,
-                "date_created": rt.now_iso(),
-            }
-            await tx.execute(q.insert_account(values))
+            await tx.insert_account(AccountRow(sid, token, friendly_name, None, rt.now_iso()))
             service = await services.create_in(tx, rt, sid, friendly_name="Default Service")
-            await tx.execute(q.update_account(sid, {"default_service_sid": service["sid"]}))
-    except IntegrityError:
+            await tx.update_account(sid, default_service_sid=service["sid"])
+    except Duplicate:
         raise Conflict(f"Account {sid} already exists") from None
     rt.credentials.forget(f"account:{sid}")
     return Account(sid, token, friendly_name, service["sid"])
@@ -80,7 +71,7 @@ async def ensure(rt: Runtime, sid: str | None, auth_token: str | None) -> Accoun
             return await create(rt, sid=sid, auth_token=auth_token)
         if auth_token and existing.auth_token != auth_token:
             async with rt.store.transaction() as tx:
-                await tx.execute(q.update_account(sid, {"auth_token": auth_token}))
+                await tx.update_account(sid, auth_token=auth_token)
             rt.credentials.forget(f"account:{sid}")
             return Account(sid, auth_token, existing.friendly_name, existing.default_service_sid)
         return existing
@@ -88,40 +79,49 @@ async def ensure(rt: Runtime, sid: str | None, auth_token: str | None) -> Accoun
     return accounts[0] if accounts else await create(rt, auth_token=auth_token)
 
 
-async def create_api_key(rt: Runtime, account_sid: str, friendly_name: str = "") -> Record:
-    key = {
-        "sid": rt.sids.new("SK"),
-        "account_sid": account_sid,
-        "secret": secrets.token_hex(16),
-        "friendly_name": friendly_name,
-    }
+async def create_api_key(rt: Runtime, account_sid: str, friendly_name: str = "") -> ApiKeyRow:
+    """A new API key (SK…) and secret for an existing account; NotFound otherwise."""
+    key = ApiKeyRow(rt.sids.new("SK"), account_sid, secrets.token_hex(16), friendly_name)
     async with rt.store.transaction() as tx:
-        await tx.execute(q.insert_api_key(key))
-    rt.credentials.forget(f"key:{key['sid']}")
+        if await tx.account(account_sid) is None:
+            raise NotFound(f"Account {account_sid} not found")
+        await tx.insert_api_key(key)
+    rt.credentials.forget(f"key:{key.sid}")
     return key
 
 
-async def _row(rt: Runtime, kind: str, sid: str) -> Record | None:
-    """An account or API-key row, from the runtime's short-lived credentials cache."""
+async def _key(rt: Runtime, sid: str) -> ApiKeyRow | None:
+    """An API key, from the runtime's short-lived credentials cache."""
 
-    async def load() -> Record | None:
+    async def load() -> ApiKeyRow | None:
         async with rt.store.read() as tx:
-            return await (tx.api_key(sid) if kind == "key" else tx.account(sid))
+            return await tx.api_key(sid)
 
-    row: Record | None = await rt.credentials.get(f"{kind}:{sid}", load)
+    row: ApiKeyRow | None = await rt.credentials.get(f"key:{sid}", load)
+    return row
+
+
+async def _row(rt: Runtime, sid: str) -> AccountRow | None:
+    """An account, from the runtime's short-lived credentials cache."""
+
+    async def load() -> AccountRow | None:
+        async with rt.store.read() as tx:
+            return await tx.account(sid)
+
+    row: AccountRow | None = await rt.credentials.get(f"account:{sid}", load)
     return row
 
 
 async def authenticate(rt: Runtime, username: str, password: str) -> Account:
     """Basic auth as Twilio takes it: AccountSid:AuthToken, or an API key SID and secret."""
     if username.startswith("SK"):
-        key = await _row(rt, "key", username)
-        if key and hmac.compare_digest(key["secret"], password):
-            row = await _row(rt, "account", key["account_sid"])
+        key = await _key(rt, username)
+        if key and hmac.compare_digest(key.secret, password):
+            row = await _row(rt, key.account_sid)
             if row:
                 return _account(row)
     else:
-        row = await _row(rt, "account", username)
-        if row and hmac.compare_digest(row["auth_token"], password):
+        row = await _row(rt, username)
+        if row and hmac.compare_digest(row.auth_token, password):
             return _account(row)
     raise Unauthorized("Authentication Error - invalid username")

@@ -16,12 +16,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from hookline.domain import conversations, emit, participants
 from hookline.domain import participant_rules as rules
 from hookline.domain.runtime import Actor, Runtime
-from hookline.exceptions import InvalidParameter
+from hookline.exceptions import Duplicate, InvalidParameter
 from hookline.types import Record
 
 MAX_PARTICIPANTS = 10
@@ -97,6 +95,6 @@ async def create(
             for participant in drafts:
                 # Sees the ones added before it: a repeated identity or address is a conflict.
                 await participants.add_in(rt, tx, actor, participant)
-    except IntegrityError:
+    except Duplicate:
         raise conversations.unique_name_taken(conv) from None
     return conv

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from hookline.domain import emit, services
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.timers import apply_timers
 from hookline.domain.validation import attributes, one_of, sid_param, timestamp
-from hookline.exceptions import Conflict, InvalidParameter, NotFound
+from hookline.exceptions import Conflict, Duplicate, InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
 from hookline.types import Record
@@ -139,7 +137,7 @@ async def create(
     try:
         async with emit.action(rt) as tx:
             await insert_in(rt, tx, actor, conv, due)
-    except IntegrityError:
+    except Duplicate:
         raise unique_name_taken(conv) from None
     return conv
 
@@ -172,7 +170,7 @@ async def update(
             if updated["state"] != old_state:
                 params = state_params(updated, old_state, "API", updated["date_updated"])
                 await emit.post(rt, tx, actor, "onConversationStateUpdated", scope, params)
-    except IntegrityError:
+    except Duplicate:
         raise unique_name_taken(updated) from None
     return updated
 

@@ -11,15 +11,13 @@ Validation and the conflict codes live in :mod:`hookline.domain.participant_rule
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from hookline.domain import conversations, emit, users
 from hookline.domain import participant_rules as rules
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import integer, timestamp
-from hookline.exceptions import InvalidParameter, NotFound
+from hookline.exceptions import Duplicate, InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
 from hookline.types import Record
@@ -120,7 +118,7 @@ async def create(
     try:
         async with emit.action(rt) as tx:
             await add_in(rt, tx, actor, participant)
-    except IntegrityError:
+    except Duplicate:
         raise rules.taken(participant) from None
     return participant
 
@@ -192,7 +190,7 @@ async def update_found(
             await tx.update("participant", updated)
             params = event_params(updated, "onParticipantUpdated")
             await emit.post(rt, tx, actor, "onParticipantUpdated", scope, params)
-    except IntegrityError:
+    except Duplicate:
         raise rules.taken(updated) from None
     return updated
 

@@ -51,7 +51,7 @@ async def get(rt: Runtime, account_sid: str, sid: str) -> Record:
 async def delete(rt: Runtime, _actor: Actor, account_sid: str, sid: str) -> None:
     async with rt.store.transaction() as tx:
         account = await tx.account(account_sid)
-        if account is not None and sid == account["default_service_sid"]:
+        if account is not None and sid == account.default_service_sid:
             raise InvalidParameter("The default Conversation Service cannot be deleted", code=50400)
         await get_in(tx, account_sid, sid)
         for kind in (

@@ -12,7 +12,6 @@ from hookline.domain.conversations import state_params
 from hookline.domain.emit import Scope
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.timers import next_due
-from hookline.store import queries as q
 
 log = logging.getLogger("hookline.timers")
 POLL_SECONDS = 1.0
@@ -24,9 +23,7 @@ async def fire_due(rt: Runtime) -> int:
     moved = 0
     async with emit.action(rt) as tx:
         now = rt.clock.now()
-        rows = (await tx.execute(q.select_due_timers(now.timestamp(), 100))).all()
-        for row in rows:
-            conv = dict(row.doc)
+        for conv in await tx.due_timers(now.timestamp(), 100):
             timers = dict(conv.get("timers") or {})
             old = conv["state"]
             closed_at = timers.get("date_closed")

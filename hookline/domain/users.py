@@ -12,14 +12,12 @@ service-level role of this service is 400 / 50100 (Role not found).
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
-
 from hookline.domain import emit, roles, services
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import attributes, sid_param
-from hookline.exceptions import Conflict, InvalidParameter, NotFound
+from hookline.exceptions import Conflict, Duplicate, InvalidParameter, NotFound
 from hookline.sids import is_sid
 from hookline.store import Tx
 from hookline.types import Record
@@ -149,7 +147,7 @@ async def create(
                 tx, service_sid, fields.get("role_sid"), "service", "service user", 50100
             )
             await _insert_in(rt, tx, actor, user)
-    except IntegrityError:
+    except Duplicate:
         raise _taken(identity) from None
     return user
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from hookline.store import queries as q
+from hookline.store import _queries as q
+from hookline.store._connection import translated
+from hookline.store._log import LogMethods
 from hookline.store.migrate import upgrade, upgrade_sync
+from hookline.store.records import AccountRow, ApiKeyRow
 from hookline.types import Record
 
 _KEY_COLUMNS = {
@@ -26,22 +29,9 @@ _KEY_COLUMNS = {
 }
 
 
-class Tx:
-    """One transaction: every read and write the domain makes goes through here."""
-
-    def __init__(self, conn: AsyncConnection | _InLoop) -> None:
-        self.conn = conn
-
-    async def execute(
-        self, statement: Any, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
-    ) -> Any:
-        """Run one statement with its bound ``params``; a list of them runs it once per item
-        (``executemany``)."""
-        if not params:
-            return await self.conn.execute(statement)
-        if isinstance(params, Mapping):
-            return await self.conn.execute(statement, params)
-        return await self.conn.execute(statement, list(params))
+class Tx(LogMethods):
+    """One transaction: every read and write the domain makes goes through its named
+    methods (resources here, the logs and the outbox in :class:`LogMethods`)."""
 
     # --- resources ----------------------------------------------------------------
 
@@ -52,25 +42,25 @@ class Tx:
 
     async def insert(self, kind: str, record: Record, **extra: Any) -> None:
         values = self._columns(kind, record) | extra
-        await self.execute(*q.insert_resource(q.RESOURCES[kind], values))
+        await self._execute(*q.insert_resource(q.RESOURCES[kind], values))
 
     async def update(self, kind: str, record: Record, **extra: Any) -> None:
         values = self._columns(kind, record) | extra
-        await self.execute(*q.update_resource(q.RESOURCES[kind], record["sid"], values))
+        await self._execute(*q.update_resource(q.RESOURCES[kind], record["sid"], values))
 
     async def get(self, kind: str, **where: Any) -> Record | None:
-        result = await self.execute(*q.select_resource(q.RESOURCES[kind], where))
+        result = await self._execute(*q.select_resource(q.RESOURCES[kind], where))
         row = result.first()
         return dict(row.doc) if row else None
 
     async def lock(self, kind: str, **where: Any) -> Record | None:
         """``get`` that holds the row until the transaction ends (read-check-write races)."""
-        result = await self.execute(*q.select_resource(q.RESOURCES[kind], where, lock=True))
+        result = await self._execute(*q.select_resource(q.RESOURCES[kind], where, lock=True))
         row = result.first()
         return dict(row.doc) if row else None
 
     async def find(self, kind: str, **where: Any) -> list[Record]:
-        result = await self.execute(*q.select_resource(q.RESOURCES[kind], where))
+        result = await self._execute(*q.select_resource(q.RESOURCES[kind], where))
         return [dict(row.doc) for row in result]
 
     async def page(
@@ -82,48 +72,88 @@ class Tx:
         descending: bool = False,
     ) -> list[tuple[int, Record]]:
         statement = q.select_resource_page(q.RESOURCES[kind], where, after_seq, limit, descending)
-        result = await self.conn.execute(statement)
+        result = await self._execute(statement)
         return [(row.seq, dict(row.doc)) for row in result]
 
     async def count(self, kind: str, **where: Any) -> int:
-        result = await self.conn.execute(q.count_resources(q.RESOURCES[kind], where))
+        result = await self._execute(q.count_resources(q.RESOURCES[kind], where))
         return int(result.scalar_one())
 
     async def delete(self, kind: str, **where: Any) -> int:
-        result = await self.conn.execute(q.delete_resources(q.RESOURCES[kind], where))
+        result = await self._execute(q.delete_resources(q.RESOURCES[kind], where))
         return int(result.rowcount)
 
     async def next_message_index(self, conversation_sid: str) -> int:
-        result = await self.execute(*q.take_next_message_index(conversation_sid))
+        result = await self._execute(*q.take_next_message_index(conversation_sid))
         return int(result.scalar_one()) - 1
 
     # --- accounts -----------------------------------------------------------------
 
-    async def account(self, sid: str) -> Record | None:
-        row = (await self.conn.execute(q.select_account(sid))).first()
-        return dict(row._mapping) if row else None
+    async def insert_account(self, account: AccountRow) -> None:
+        await self._execute(q.insert_account(_fields(account)))
 
-    async def accounts(self) -> list[Record]:
-        return [dict(row._mapping) for row in await self.conn.execute(q.select_accounts())]
+    async def update_account(
+        self, sid: str, *, auth_token: str | None = None, default_service_sid: str | None = None
+    ) -> None:
+        """Change the given fields of account ``sid`` (None leaves one as it is)."""
+        values = {"auth_token": auth_token, "default_service_sid": default_service_sid}
+        changes = {name: value for name, value in values.items() if value is not None}
+        if changes:
+            await self._execute(q.update_account(sid, changes))
 
-    async def api_key(self, sid: str) -> Record | None:
-        row = (await self.conn.execute(q.select_api_key(sid))).first()
-        return dict(row._mapping) if row else None
+    async def account(self, sid: str) -> AccountRow | None:
+        row = (await self._execute(q.select_account(sid))).first()
+        return _account(row) if row else None
+
+    async def accounts(self) -> list[AccountRow]:
+        return [_account(row) for row in await self._execute(q.select_accounts())]
+
+    async def insert_api_key(self, key: ApiKeyRow) -> None:
+        await self._execute(q.insert_api_key(_fields(key)))
+
+    async def api_key(self, sid: str) -> ApiKeyRow | None:
+        row = (await self._execute(q.select_api_key(sid))).first()
+        if row is None:
+            return None
+        return ApiKeyRow(row.sid, row.account_sid, row.secret, row.friendly_name)
 
     # --- webhook configuration ----------------------------------------------------
 
     async def webhook_config(self, account_sid: str, service_sid: str) -> Record | None:
-        result = await self.execute(*q.select_webhook_config(account_sid, service_sid))
+        result = await self._execute(*q.select_webhook_config(account_sid, service_sid))
         row = result.first()
         return dict(row.doc) if row else None
 
     async def save_webhook_config(self, account_sid: str, service_sid: str, doc: Record) -> None:
-        result = await self.conn.execute(q.update_webhook_config(account_sid, service_sid, doc))
+        result = await self._execute(q.update_webhook_config(account_sid, service_sid, doc))
         if result.rowcount == 0:
-            await self.conn.execute(q.insert_webhook_config(account_sid, service_sid, doc))
+            await self._execute(q.insert_webhook_config(account_sid, service_sid, doc))
 
     async def delete_webhook_config(self, account_sid: str, service_sid: str) -> None:
-        await self.conn.execute(q.delete_webhook_config(account_sid, service_sid))
+        await self._execute(q.delete_webhook_config(account_sid, service_sid))
+
+
+def _fields(record: AccountRow | ApiKeyRow) -> dict[str, Any]:
+    return dict(vars(record))
+
+
+def _account(row: Any) -> AccountRow:
+    return AccountRow(
+        row.sid, row.auth_token, row.friendly_name, row.default_service_sid, row.date_created
+    )
+
+
+@contextlib.contextmanager
+def _duplicates() -> Iterator[None]:
+    """A unique key violated at commit surfaces as :class:`~hookline.exceptions.Duplicate`
+    too (statements already translate their own, see ``Connected._execute``)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        error = translated(exc)
+        if error is exc:
+            raise
+        raise error from exc
 
 
 class Store:
@@ -142,20 +172,21 @@ class Store:
 
 class PostgresStore(Store):
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        self._engine = engine
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        async with self.engine.begin() as conn:
-            yield Tx(conn)
+        with _duplicates():
+            async with self._engine.begin() as conn:
+                yield Tx(conn)
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        async with self.engine.connect() as conn:
+        async with self._engine.connect() as conn:
             yield Tx(conn)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        await self._engine.dispose()
 
 
 class _InLoop:
@@ -186,24 +217,24 @@ class SqliteStore(Store):
     """
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self._engine = engine
         self._write_lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._write_lock:
-            with self.engine.connect() as conn:
+            with _duplicates(), self._engine.connect() as conn:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
                     yield Tx(_InLoop(conn))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        with self.engine.connect() as conn:
+        with self._engine.connect() as conn:
             yield Tx(_InLoop(conn))
 
     async def close(self) -> None:
-        self.engine.dispose()
+        self._engine.dispose()
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -248,7 +279,6 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
 
 
 __all__ = [
-    "IntegrityError",
     "PostgresStore",
     "SqliteStore",
     "Store",

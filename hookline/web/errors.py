@@ -8,8 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from hookline.exceptions import HooklineError
-from hookline.store import IntegrityError
+from hookline.exceptions import Duplicate, HooklineError
 
 log = logging.getLogger("hookline.api")
 
@@ -43,10 +42,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def concurrent_change(request: Request, exc: Exception) -> Response:
     """A unique key taken by a concurrent request between our check and our insert."""
-    log.info("concurrent conflicting change on %s %s: %s", request.method, request.url.path, exc)
-    return error_response(
-        409, 20409, "A concurrent request changed this resource first; retry the request"
+    assert isinstance(exc, Duplicate)
+    log.info(
+        "concurrent conflicting change on %s %s: %s",
+        request.method,
+        request.url.path,
+        exc.constraint or "a unique key",
     )
+    return error_response(exc.status, exc.code, exc.message)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -57,6 +60,6 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 HANDLERS = {
     HooklineError: hookline_error,
     HTTPException: http_error,
-    IntegrityError: concurrent_change,
+    Duplicate: concurrent_change,
     Exception: unexpected_error,
 }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -17,7 +19,6 @@ from hookline.domain.scoped_webhooks import WebhookFields
 from hookline.domain.webhook_config import GLOBAL, ConfigUpdate
 from hookline.exceptions import ActionRejected
 from hookline.settings import Settings
-from hookline.store import queries as q
 
 SDK = Actor(source="SDK", client_identity="alice", webhooks=True)
 POST_URL = "http://receiver.test/post"
@@ -50,8 +51,16 @@ async def run_once(engine: DeliveryEngine) -> int:
 
 async def delivery_rows(rt: Runtime, account: Account) -> list[dict[str, Any]]:
     async with rt.store.read() as tx:
-        result = await tx.execute(q.select_deliveries(account.sid, 0, 100, {}))
-        return [dict(row._mapping) for row in result]
+        return [
+            dataclasses.asdict(row) for row in await tx.deliveries_page(account.sid, 0, 100, {})
+        ]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for ``condition`` (e.g. deliveries in flight to finish), however busy the host."""
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
 
 
 def form(request: OutboundRequest) -> dict[str, str]:
@@ -161,10 +170,11 @@ async def test_a_busy_endpoint_does_not_hold_up_others(rt: Runtime, account: Acc
     for _ in range(3):
         await post_message(rt, account)
     assert await engine.worker.claim_and_start() == 2 + 2, "each endpoint capped at 2"
-    await asyncio.sleep(0.05)
+    fast = "http://fast.test:80"
+    await until(lambda: engine.worker._in_flight[fast] == 0)
     # The slow endpoint still holds its two; the fast one has room again.
     assert await engine.worker.claim_and_start() == 1
-    await asyncio.sleep(0.05)
+    await until(lambda: engine.worker._in_flight[fast] == 0)
     assert len([r for r in transport.requests if "fast" in r.url]) == 3
     assert len([r for r in transport.requests if "slow" in r.url]) == 2
     release.set()
@@ -244,10 +254,15 @@ async def test_a_hung_scoped_webhook_never_blocks_other_deliveries(
     await scoped_webhooks.create(rt, Actor(), *ids, str(conv["sid"]), fields)
     for n in range(12):
         await messages.create(rt, SDK, *ids, str(conv["sid"]), {"body": str(n)})
-    for _ in range(20):
-        await engine.worker.claim_and_start()
-        await asyncio.sleep(0.01)
-    assert len([r for r in transport.requests if "receiver.test" in r.url]) == 12
+
+    def sent() -> int:
+        return len([r for r in transport.requests if "receiver.test" in r.url])
+
+    async with asyncio.timeout(30):
+        while sent() < 12:
+            await engine.worker.claim_and_start()
+            await asyncio.sleep(0.01)
+    assert sent() == 12
     assert len([r for r in transport.requests if "hung" in r.url]) == 1, "one at a time"
     release.set()
     await asyncio.gather(*engine.worker._tasks)

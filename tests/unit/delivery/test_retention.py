@@ -11,19 +11,14 @@ from hookline.domain.accounts import Account
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.webhook_config import GLOBAL, ConfigUpdate
 from hookline.settings import Settings
-from hookline.store import queries as q
 
 HOOKED = Actor(webhooks=True)
 
 
 async def _statuses(rt: Runtime, account: Account) -> list[tuple[str, int]]:
     async with rt.store.read() as tx:
-        rows = (await tx.execute(q.select_deliveries(account.sid, 0, 100, {}))).all()
-        result: list[tuple[str, int]] = []
-        for row in rows:
-            attempts = (await tx.execute(q.select_attempts(row.sid))).all()
-            result.append((row.status, len(attempts)))
-        return result
+        rows = await tx.deliveries_page(account.sid, 0, 100, {})
+        return [(row.status, len(await tx.attempts_of(row.sid))) for row in rows]
 
 
 async def test_old_finished_deliveries_go_and_pending_ones_stay(

@@ -7,7 +7,15 @@ from email.utils import formatdate
 
 import pytest
 
-from hookline.delivery.retry import RetryPolicy, parse, parse_retry_after, should_retry
+from hookline.delivery.engine import retry_policy
+from hookline.delivery.overrides import DEFAULTS, parse_fragment
+from hookline.delivery.retry import (
+    RetryPolicy,
+    TwilioRetryPolicy,
+    parse,
+    parse_retry_after,
+    should_retry,
+)
 
 
 def test_delay_follows_the_documented_formula_without_jitter() -> None:
@@ -167,3 +175,35 @@ def test_should_retry(
     status: int | None, kind: str | None, classes: frozenset[str], expected: bool
 ) -> None:
     assert should_retry(status, kind, classes) is expected
+
+
+def test_the_twilio_policy_follows_each_urls_fragment() -> None:
+    policy = retry_policy("twilio")
+    assert isinstance(policy, TwilioRetryPolicy) and policy == parse(" Twilio ")
+    rng = random.Random(0)
+    # No fragment: rc=1, rp=ct: a refused connection once more, 1 s later; a 5xx never.
+    assert policy.retry_in(1, None, "connect", None, DEFAULTS, rng) == 1.0
+    assert policy.retry_in(2, None, "connect", None, DEFAULTS, rng) is None
+    assert policy.retry_in(1, 500, None, None, DEFAULTS, rng) is None
+    # #rc=3&rp=5xx: three retries of a 5xx, each 1 s; a Retry-After is not Twilio's to read.
+    fragment = parse_fragment("rc=3&rp=5xx")
+    assert [policy.retry_in(n, 503, None, 30.0, fragment, rng) for n in (1, 2, 3, 4)] == [
+        1.0,
+        1.0,
+        1.0,
+        None,
+    ]
+    assert policy.retry_in(1, None, "connect", None, fragment, rng) is None
+    assert policy.retry_in(1, None, "connect", None, parse_fragment("rc=0"), rng) is None
+
+
+def test_a_schedule_of_our_own_ignores_the_fragment() -> None:
+    policy = RetryPolicy(max_attempts=3, base=5.0, factor=2.0, jitter=0.0)
+    rng = random.Random(0)
+    asks_none = parse_fragment("rc=0&rp=4xx")
+    assert policy.retry_in(1, 503, None, None, asks_none, rng) == 5.0
+    assert policy.retry_in(2, None, "read", None, DEFAULTS, rng) == 10.0
+    assert policy.retry_in(3, 503, None, None, DEFAULTS, rng) is None, "attempts used up"
+    assert policy.retry_in(1, 429, None, 42.0, DEFAULTS, rng) == 42.0, "Retry-After wins"
+    assert policy.retry_in(1, 404, None, None, DEFAULTS, rng) is None, "a 4xx is final"
+    assert policy.retry_in(1, None, "egress", None, DEFAULTS, rng) is None

@@ -5,7 +5,7 @@ import pytest
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
-from hookline.exceptions import Conflict, InvalidParameter, Unauthorized
+from hookline.exceptions import Conflict, InvalidParameter, NotFound, Unauthorized
 
 
 async def test_account_sid_and_token_or_an_api_key_authenticate(
@@ -13,11 +13,11 @@ async def test_account_sid_and_token_or_an_api_key_authenticate(
 ) -> None:
     assert await accounts.authenticate(rt, account.sid, account.auth_token) == account
     key = await accounts.create_api_key(rt, account.sid, "ci")
-    assert key["sid"].startswith("SK")
-    assert await accounts.authenticate(rt, key["sid"], key["secret"]) == account
+    assert key.sid.startswith("SK")
+    assert await accounts.authenticate(rt, key.sid, key.secret) == account
     for username, password in [
         (account.sid, "wrong"),
-        (key["sid"], account.auth_token),
+        (key.sid, account.auth_token),
         ("AC" + "f" * 32, account.auth_token),
         ("", ""),
     ]:
@@ -51,3 +51,11 @@ async def test_bad_or_duplicate_account_sids_are_refused(rt: Runtime, account: A
         await accounts.create(rt, sid="ACnothex")
     with pytest.raises(Conflict):
         await accounts.create(rt, sid=account.sid)
+
+
+async def test_an_api_key_needs_an_existing_account(rt: Runtime, account: Account) -> None:
+    missing = "AC" + "f" * 32
+    with pytest.raises(NotFound, match=missing):
+        await accounts.create_api_key(rt, missing)
+    async with rt.store.read() as tx:
+        assert await tx.account(missing) is None

@@ -3,8 +3,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from hookline.exceptions import Duplicate
 from hookline.store import open_store
 from hookline.store.store import database_url
 
@@ -46,10 +46,11 @@ async def test_unique_name_is_unique_per_service_and_rolls_back(store_url: str) 
     store = await open_store(store_url)
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation("CH" + "1" * 32, "room"))
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Duplicate) as raised:
         async with store.transaction() as tx:
             await tx.insert("conversation", _conversation("CH" + "2" * 32))
             await tx.insert("conversation", _conversation("CH" + "3" * 32, "room"))
+    assert raised.value.constraint == "uq_conversations_unique_name"
     async with store.read() as tx:
         # The whole failed transaction rolled back, its first insert included.
         assert await tx.count("conversation") == 1

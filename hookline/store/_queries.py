@@ -1,4 +1,5 @@
-"""Every SQL statement hookline runs, each built by a named function.
+"""Every SQL statement hookline runs, each built by a named function. Private to the
+store: only :mod:`hookline.store` runs them, behind ``Tx``'s named methods.
 
 Resource tables share one shape (key columns + ``doc``), so the generic statements take the
 table by its name in :data:`RESOURCES`.
@@ -279,10 +280,14 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
     )
 
 
-def lease_deliveries(sids: list[str], owner: str, lease_until: float, now: float) -> Update:
+def lease_deliveries(
+    sids: list[str], owner: str, lease_until: float, now: float, lease_now: float
+) -> Update:
+    """Lease rows still claimable: due by the server's clock ``now``, or whose lease ran out
+    by the lease clock ``lease_now`` (see ``Tx.lease_deliveries``)."""
     c = t.deliveries.c
     due = and_(c.status == "pending", c.next_attempt_at <= now)
-    expired = and_(c.status == "sending", c.lease_until < now)
+    expired = and_(c.status == "sending", c.lease_until < lease_now)
     return (
         update(t.deliveries)
         .where(c.sid.in_(sids), or_(due, expired))
@@ -317,8 +322,19 @@ def insert_attempts() -> Insert:
     return _insert(t.delivery_attempts)
 
 
-def update_delivery(sid: str, values: Mapping[str, Any]) -> Update:
-    return update(t.deliveries).where(t.deliveries.c.sid == sid).values(**values)
+def reset_delivery(sid: str, now: float) -> Update:
+    """Queue a delivery again, due ``now``, with no lease."""
+    return (
+        update(t.deliveries)
+        .where(t.deliveries.c.sid == sid)
+        .values(
+            status="pending",
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+    )
 
 
 def select_delivery(account_sid: str, sid: str) -> Select[Any]:
@@ -332,10 +348,6 @@ def select_deliveries(
     c = t.deliveries.c
     query = select(t.deliveries).where(c.account_sid == account_sid, c.seq > after_seq)
     return query.where(*_where(t.deliveries, filters)).order_by(c.seq).limit(limit)
-
-
-def insert_attempt(values: Mapping[str, Any]) -> Bound:
-    return _insert(t.delivery_attempts), dict(values)
 
 
 def select_attempts(delivery_sid: str) -> Select[Any]:

@@ -1,0 +1,76 @@
+"""The delivery log as the control API shows it: list, show (with attempts), resend."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from hookline.domain.runtime import Runtime
+from hookline.exceptions import InvalidParameter, NotFound
+from hookline.store import DeliveryRow, Tx
+from hookline.types import Record
+
+#: The fields a delivery is shown with (the lease and claim bookkeeping are left out).
+PUBLIC_FIELDS = (
+    "sid",
+    "account_sid",
+    "event_sid",
+    "event_type",
+    "conversation_sid",
+    "target",
+    "webhook_sid",
+    "url",
+    "method",
+    "params",
+    "idempotency_token",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_status",
+    "last_error",
+    "created_at",
+    "updated_at",
+)
+#: The filters :func:`page` takes: column → value.
+FILTERS = ("status", "event_type", "conversation_sid")
+
+
+def public(row: DeliveryRow) -> Record:
+    """A delivery as the control API shows it."""
+    return {key: getattr(row, key) for key in PUBLIC_FIELDS}
+
+
+async def page(
+    rt: Runtime, account_sid: str, after: int, limit: int, filters: Mapping[str, str]
+) -> tuple[list[Record], int]:
+    """Deliveries after position ``after``, oldest first, and the position to go on from."""
+    async with rt.store.read() as tx:
+        rows = await tx.deliveries_page(account_sid, after, limit, filters)
+    return [public(row) for row in rows], rows[-1].seq if rows else after
+
+
+async def _find(tx: Tx, account_sid: str, sid: str) -> DeliveryRow:
+    row = await tx.delivery(account_sid, sid)
+    if row is None:
+        raise NotFound(f"Delivery {sid} not found")
+    return row
+
+
+async def show(rt: Runtime, account_sid: str, sid: str) -> Record:
+    """One delivery with its ``attempt_log`` (each attempt's request and response)."""
+    async with rt.store.read() as tx:
+        row = await _find(tx, account_sid, sid)
+        attempts = await tx.attempts_of(row.sid)
+    return public(row) | {"attempt_log": attempts}
+
+
+async def resend(rt: Runtime, account_sid: str, sid: str) -> Record:
+    """Queue the delivery again (same body and idempotency token); it keeps its history."""
+    async with rt.store.transaction() as tx:
+        row = await _find(tx, account_sid, sid)
+        if not row.url:
+            raise InvalidParameter(f"Delivery {row.sid} has no URL to send to")
+        now = rt.now_ts()
+        await tx.reset_delivery(row.sid, now)
+    rt.sink.committed()
+    return public(dataclasses.replace(row, status="pending", next_attempt_at=now))
