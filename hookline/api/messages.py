@@ -24,11 +24,32 @@ CREATE_FIELDS = (
 UPDATE_FIELDS = ("Author", "Body", "DateCreated", "DateUpdated", "Attributes", "Subject")
 
 
+#: The properties of a Message, in Twilio's order; the ``/v1/Services/{IS}`` form adds
+#: ``chat_service_sid`` (the two forms are separate schemas in Twilio's OpenAPI spec).
+SHAPE = (
+    "account_sid",
+    "chat_service_sid",
+    "conversation_sid",
+    "sid",
+    "index",
+    "author",
+    "body",
+    "media",
+    "attributes",
+    "participant_sid",
+    "date_created",
+    "date_updated",
+    "delivery",
+    "content_sid",
+)
+
+
 def render(call: Call, record: Record) -> Record:
     url = f"{call.prefix}/Conversations/{record['conversation_sid']}/Messages/{record['sid']}"
     links = {"delivery_receipts": f"{url}/Receipts", "channel_metadata": f"{url}/ChannelMetadata"}
-    body = record | {"url": url, "links": links}
-    body.pop("chat_service_sid", None)
+    body = {name: record.get(name) for name in SHAPE} | {"url": url, "links": links}
+    if "ChatServiceSid" not in call.request.path_params:
+        del body["chat_service_sid"]
     return body
 
 
