@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.api.call import Call, endpoint, json
-from hookline.clock import ManualClock, iso
+from hookline.clock import LATEST, ManualClock, iso
 from hookline.exceptions import Conflict, InvalidParameter
 
 MAX_ADVANCE_SECONDS = 10 * 365 * 24 * 3600
@@ -35,7 +35,12 @@ async def advance(call: Call) -> Response:
         raise InvalidParameter("Seconds must be a number of seconds to move forward") from None
     if not math.isfinite(seconds) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
         raise InvalidParameter("Seconds must be between 0 and ten years")
-    clock.advance(seconds)
+    try:
+        clock.advance(seconds)
+    except ValueError:
+        raise InvalidParameter(
+            f"Seconds would move the clock past {iso(LATEST)}, the latest time hookline keeps"
+        ) from None
     call.rt.sink.committed()  # due retries and timers are picked up at once
     return json(_state(call))
 
