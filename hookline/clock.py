@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-
 #: The last moment Twilio's four-digit-year timestamps (and Python's datetime) can show.
 LATEST = datetime.max.replace(tzinfo=UTC)
 

@@ -39,7 +39,9 @@ def http_url(value: str | None, name: str, *, code: int = 20001) -> str | None:
         return None
     problem = _url_problem(value)
     if problem:
-        raise InvalidParameter(f"{name} must be an absolute http or https URL: {problem}", code=code)
+        raise InvalidParameter(
+            f"{name} must be an absolute http or https URL: {problem}", code=code
+        )
     return value
 
 
@@ -112,7 +114,9 @@ def attributes(value: str | None, name: str = "Attributes") -> str | None:
         raise InvalidParameter(f"{name} must be valid JSON: {exc}", code=50001) from None
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
-        raise InvalidParameter(f"{name} must be valid JSON: {exc.msg} at {where}", code=50001) from None
+        raise InvalidParameter(
+            f"{name} must be valid JSON: {exc.msg} at {where}", code=50001
+        ) from None
     except ValueError:
         raise InvalidParameter(f"{name} must be valid JSON", code=50001) from None
     return value

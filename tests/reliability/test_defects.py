@@ -52,7 +52,11 @@ def basic(username: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-@pytest.mark.parametrize("password", ["pässwörd", "€" * 32, "密码", "\U0001f600", "\x00"])
+@pytest.mark.parametrize(
+    "password",
+    ["pässwörd", "€" * 32, "密码", "\U0001f600", "\x00"],
+    ids=["latin", "euro-32", "cjk", "emoji", "nul"],
+)
 @pytest.mark.parametrize("username", ["server", UNKNOWN_ACCOUNT, UNKNOWN_KEY, "ünknown"])
 def test_non_ascii_credentials_are_401_for_known_and_unknown_sids(
     backend_server: ServerProcess, client: Api, conversation: str, username: str, password: str
@@ -155,6 +159,15 @@ def test_well_formed_webhook_urls_are_still_taken(client: Api, conversation: str
         ("[1, Infinity]", "Infinity"),
         ("9" * 5000, "digits"),
         ('{"n": -' + "1" * 5000 + "}", "digits"),
+    ],
+    ids=[
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "nested-NaN",
+        "nested-Infinity",
+        "5000-digits",
+        "nested-5000-digits",
     ],
 )
 def test_attributes_that_are_not_strict_json_are_400_50001(

@@ -51,3 +51,13 @@ async def test_bad_or_duplicate_account_sids_are_refused(rt: Runtime, account: A
         await accounts.create(rt, sid="ACnothex")
     with pytest.raises(Conflict):
         await accounts.create(rt, sid=account.sid)
+
+
+@pytest.mark.parametrize("password", ["pässwörd", "€" * 32, "\U0001f600", "\x00"])
+async def test_non_ascii_passwords_are_unauthorized_for_known_and_unknown_sids(
+    rt: Runtime, account: Account, password: str
+) -> None:
+    key = await accounts.create_api_key(rt, account.sid)
+    for username in (account.sid, "AC" + "f" * 32, key["sid"], "SK" + "f" * 32, "ÄC", "\x00"):
+        with pytest.raises(Unauthorized):
+            await accounts.authenticate(rt, username, password)

@@ -39,8 +39,10 @@ def test_error_json_needs_all_four_fields_and_matching_status() -> None:
     assert error_json_problem("<html>", 500) is not None
 
 
-SERVICE_MESSAGES = "https://conversations.twilio.com/v1/Services/IS" + "a" * 32 + (
-    "/Conversations/CH" + "a" * 32 + "/Messages/IM" + "a" * 32
+SERVICE_MESSAGES = (
+    "https://conversations.twilio.com/v1/Services/IS"
+    + "a" * 32
+    + ("/Conversations/CH" + "a" * 32 + "/Messages/IM" + "a" * 32)
 )
 MESSAGE = {
     "account_sid": "AC" + "a" * 32,
