@@ -132,6 +132,33 @@ def missing_properties(method: str, path: str, status: int, document: Any) -> li
     return [] if schema is None else _missing(schema, document, "")
 
 
+def undocumented_properties(method: str, path: str, status: int, document: Any) -> list[str]:
+    """Every property of the body the spec does not document (objects whose schema lists
+    no ``properties``, such as ``links`` or ``delivery``, are free-form and not looked into)."""
+    schema = response_schema(method, path, status)
+    return [] if schema is None else _undocumented(schema, document, "")
+
+
+def _undocumented(schema: dict[str, Any], value: Any, where: str) -> list[str]:
+    schema = _resolve(schema)
+    if isinstance(value, list) and "items" in schema:
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in _undocumented(schema["items"], item, f"{where}[{index}]")
+        ]
+    if not isinstance(value, dict) or "properties" not in schema:
+        return []
+    problems = []
+    for name, child in value.items():
+        dotted = f"{where}.{name}" if where else name
+        if name in schema["properties"]:
+            problems.extend(_undocumented(schema["properties"][name], child, dotted))
+        else:
+            problems.append(dotted)
+    return problems
+
+
 def _missing(schema: dict[str, Any], value: Any, where: str) -> list[str]:
     schema = _resolve(schema)
     if isinstance(value, list) and "items" in schema:
@@ -156,13 +183,20 @@ def _missing(schema: dict[str, Any], value: Any, where: str) -> list[str]:
 class ContractChecker:
     failures: list[Violation] = field(default_factory=list)
     checked: int = 0
+    #: Also fail on properties the spec does not document: the body is exactly the schema.
+    exact: bool = False
 
     def record(self, method: str, url: str, response: Any) -> None:
         self.checked += 1
         content_type = response.headers.get("Content-Type", "application/json").split(";")[0]
-        problem = check(method, url, response.status_code, response.text, content_type)
+        status = response.status_code
+        problem = check(method, url, status, response.text, content_type)
+        if problem is None and self.exact and status < 300 and response.text:
+            path = urlsplit(url).path
+            extra = undocumented_properties(method, path, status, json.loads(response.text))
+            problem = f"undocumented properties: {', '.join(extra)}" if extra else None
         if problem:
-            self.failures.append(Violation(method, url, response.status_code, problem))
+            self.failures.append(Violation(method, url, status, problem))
 
 
 def install_validation(client: Any) -> ContractChecker:

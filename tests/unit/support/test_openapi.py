@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.openapi import check, error_json_problem
+from tests.support.openapi import check, error_json_problem, undocumented_properties
 
 URL = "https://conversations.twilio.com/v1/Configuration/Webhooks"
 GOOD = {
@@ -100,3 +100,13 @@ def test_a_missing_property_inside_a_list_page_is_a_violation() -> None:
     problem = check("GET", listing, 200, json.dumps(short), "application/json")
     assert problem is not None
     assert "messages[0].content_sid" in problem and "meta.key" in problem
+
+
+def test_an_undocumented_property_is_found_and_free_form_objects_are_not_looked_into() -> None:
+    path = SERVICE_MESSAGES.removeprefix("https://conversations.twilio.com")
+    assert undocumented_properties("GET", path, 200, MESSAGE) == []
+    links = MESSAGE["links"] | {"anything": "goes"}  # ``links`` is a free-form uri-map
+    body = MESSAGE | {"subject": None, "links": links}
+    assert undocumented_properties("GET", path, 200, body) == ["subject"]
+    default_form = "/v1/Conversations/CH" + "a" * 32 + "/Messages/IM" + "a" * 32
+    assert undocumented_properties("GET", default_form, 200, MESSAGE) == ["chat_service_sid"]
