@@ -259,3 +259,17 @@ def _advance_to(client: Api, target: str) -> None:
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize(
+    "participant",
+    ["[" * 100_000, '{"identity": "x", "attributes": {"n": NaN}}', "9" * 5000],
+    ids=["deep", "NaN-attributes", "5000-digits"],
+)
+def test_conversation_with_participants_json_is_checked_as_strictly(
+    backend_server: ServerProcess, client: Api, conversation: str, participant: str
+) -> None:
+    reply = client.call("POST", "/v1/ConversationWithParticipants", {"Participant": participant})
+    assert_clear_4xx(reply, 400)
+    assert "Exceeds the limit" not in reply.json()["message"]
+    assert_still_up(backend_server, conversation)
