@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+#: The last moment Twilio's four-digit-year timestamps (and Python's datetime) can show.
+LATEST = datetime.max.replace(tzinfo=UTC)
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -25,8 +28,21 @@ class ManualClock:
         return self._now
 
     def advance(self, seconds: float) -> datetime:
-        self._now += timedelta(seconds=seconds)
+        """Move forward; ValueError (and no move) if that would pass :data:`LATEST`."""
+        self._now = later(self._now, timedelta(seconds=seconds))
         return self._now
+
+
+def later(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, or ValueError when that passes :data:`LATEST` (where ``datetime``
+    would raise OverflowError, or worse, a timestamp with a five-digit year)."""
+    try:
+        result = moment + delta
+    except OverflowError:
+        result = None
+    if result is None or result > LATEST:
+        raise ValueError(f"{iso(moment)} plus {delta} is after {iso(LATEST)}")
+    return result
 
 
 def iso(moment: datetime) -> str:

@@ -9,7 +9,7 @@ import math
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.clock import ManualClock, iso
+from hookline.clock import LATEST, ManualClock, iso
 from hookline.exceptions import Conflict, InvalidParameter
 from hookline.web.call import Call, endpoint, json
 
@@ -35,7 +35,12 @@ async def advance(call: Call) -> Response:
         raise InvalidParameter("Seconds must be a number of seconds to move forward") from None
     if not math.isfinite(seconds) or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
         raise InvalidParameter("Seconds must be between 0 and ten years")
-    clock.advance(seconds)
+    try:
+        clock.advance(seconds)
+    except ValueError:
+        raise InvalidParameter(
+            f"Seconds would move the clock past {iso(LATEST)}, the latest time hookline keeps"
+        ) from None
     call.rt.sink.committed()  # due retries and timers are picked up at once
     return json(_state(call))
 

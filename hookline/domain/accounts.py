@@ -112,16 +112,23 @@ async def _row(rt: Runtime, sid: str) -> AccountRow | None:
     return row
 
 
+def _same_secret(expected: str, given: str) -> bool:
+    """Constant-time comparison on UTF-8 bytes: ``compare_digest`` refuses non-ASCII ``str``
+    (a TypeError, once a 500 that told an outsider which SIDs exist)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogatepass"))
+
+
 async def authenticate(rt: Runtime, username: str, password: str) -> Account:
-    """Basic auth as Twilio takes it: AccountSid:AuthToken, or an API key SID and secret."""
-    if username.startswith("SK"):
+    """Basic auth as Twilio takes it: AccountSid:AuthToken, or an API key SID and secret.
+    A username that is no SID at all is refused without a lookup, like an unknown one."""
+    if is_sid(username, "SK"):
         key = await _key(rt, username)
-        if key and hmac.compare_digest(key.secret, password):
+        if key and _same_secret(key.secret, password):
             row = await _row(rt, key.account_sid)
             if row:
                 return _account(row)
-    else:
+    elif is_sid(username, "AC"):
         row = await _row(rt, username)
-        if row and hmac.compare_digest(row.auth_token, password):
+        if row and _same_secret(row.auth_token, password):
             return _account(row)
     raise Unauthorized("Authentication Error - invalid username")

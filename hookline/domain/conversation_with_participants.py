@@ -57,7 +57,7 @@ def participant_fields(raw: str) -> dict[str, str]:
     """One ``Participant`` value as the fields a Participant create would take."""
     try:
         doc = _object(json.loads(raw), "Participant")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply
         raise InvalidParameter("Participant must be a JSON object string") from None
     binding = _object(doc.pop("messaging_binding", None) or {}, "Participant messaging_binding")
     fields = _strings(doc, KEYS, "Participant") | _strings(binding, BINDING_KEYS, "binding")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from hookline.clock import iso, parse_iso
+from hookline.clock import LATEST, iso, later, parse_iso
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import InvalidParameter
 from hookline.naming import wire
@@ -33,6 +33,13 @@ def parse_duration(text: str, name: str) -> timedelta:
     return duration
 
 
+def _due(now: datetime, duration: timedelta, name: str) -> datetime:
+    try:
+        return later(now, duration)
+    except ValueError:
+        raise InvalidParameter(f"{name} would fall after {iso(LATEST)}") from None
+
+
 def apply_timers(rt: Runtime, conv: Record, fields: dict[str, str]) -> float | None:
     """Set ``timers.date_inactive/date_closed`` from the form; return the next due time."""
     timers = dict(conv.get("timers") or {})
@@ -42,7 +49,7 @@ def apply_timers(rt: Runtime, conv: Record, fields: dict[str, str]) -> float | N
             if fields[name] == "":
                 timers.pop(key, None)
             else:
-                timers[key] = iso(now + parse_duration(fields[name], wire(name)))
+                timers[key] = iso(_due(now, parse_duration(fields[name], wire(name)), wire(name)))
     if conv["state"] == "closed":
         timers = {}
     elif conv["state"] == "inactive":

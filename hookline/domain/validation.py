@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import overload
 from urllib.parse import urlsplit
 
@@ -27,14 +28,46 @@ def sid_param(value: str | None, prefix: str, name: str) -> str | None:
     return value
 
 
+#: A host name as DNS spells it (IDNs are checked after IDNA encoding); IP literals too.
+_HOST_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?$")
+
+
 def http_url(value: str | None, name: str, *, code: int = 20001) -> str | None:
-    """An absolute http(s) URL, or ``None``/empty (which clears it)."""
+    """A webhook URL: absolute http(s) with a well-formed host and a port from 1 to 65535,
+    or ``None``/empty (which clears it). Every URL that comes in (webhook configuration,
+    scoped webhooks, Studio flow maps) passes here, so none is stored to fail at delivery."""
     if value is None or value == "":
         return None
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidParameter(f"{name} must be an absolute http or https URL", code=code)
+    problem = _url_problem(value)
+    if problem:
+        raise InvalidParameter(
+            f"{name} must be an absolute http or https URL: {problem}", code=code
+        )
     return value
+
+
+def _url_problem(value: str) -> str | None:
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in value):
+        return "spaces and control characters are not allowed"  # urlsplit drops some silently
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # parsed lazily: out of range or not a number raises here
+        host = parts.hostname
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "the scheme must be http or https"
+    if not host:
+        return "the host is missing"
+    if port == 0:
+        return "port 0 is not a port"
+    if ":" in host:
+        return None  # an IPv6 literal, already checked by urlsplit
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return "the host is not a valid name"
+    return None if _HOST_NAME.match(ascii_host) else "the host is not a valid name"
 
 
 def method(value: str | None, name: str, *, lowercase: bool = False) -> str | None:
@@ -51,16 +84,42 @@ def one_of(value: str | None, name: str, allowed: tuple[str, ...], *, code: int 
     return value
 
 
+#: Digits Python will turn into an int (``sys.get_int_max_str_digits``'s default).
+MAX_JSON_DIGITS = 4300
+
+
+class _NotJson(ValueError):
+    """Raised from inside ``json.loads`` for input Python accepts but JSON does not."""
+
+
+def _no_constant(word: str) -> object:
+    raise _NotJson(f"{word} is not a JSON value")
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_JSON_DIGITS:
+        raise _NotJson(f"numbers may have at most {MAX_JSON_DIGITS} digits")
+    return int(digits)
+
+
 def attributes(value: str | None, name: str = "Attributes") -> str | None:
-    """Twilio keeps Attributes as a JSON string; it must parse."""
+    """Twilio keeps Attributes as a JSON string; it must parse as strict JSON (no ``NaN`` or
+    ``Infinity``, which Python's json module would otherwise take)."""
     if value is None:
         return None
     try:
-        json.loads(value)
+        json.loads(value, parse_constant=_no_constant, parse_int=_bounded_int)
     except RecursionError:
         raise InvalidParameter(f"{name} is nested too deeply", code=50001) from None
-    except ValueError as exc:
+    except _NotJson as exc:
         raise InvalidParameter(f"{name} must be valid JSON: {exc}", code=50001) from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise InvalidParameter(
+            f"{name} must be valid JSON: {exc.msg} at {where}", code=50001
+        ) from None
+    except ValueError:
+        raise InvalidParameter(f"{name} must be valid JSON", code=50001) from None
     return value
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +67,7 @@ def _credentials(request: Request) -> tuple[str, str]:
         raise Unauthorized("Authentication required: use HTTP Basic with AccountSid:AuthToken")
     try:
         username, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII base64 text
         raise Unauthorized("Malformed Authorization header") from None
     return username, password
 

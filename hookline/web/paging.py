@@ -23,9 +23,13 @@ def page_size(call: Call, maximum: int = 100, default: int = DEFAULT_PAGE_SIZE) 
     raw = call.form.get("PageSize")
     if raw is None or raw == "":
         return min(default, maximum)
-    size = natural(raw, "PageSize", maximum)
+    problem = InvalidParameter(f"PageSize must be an integer from 1 to {maximum}")
+    try:
+        size = natural(raw, "PageSize", maximum)
+    except InvalidParameter:
+        raise problem from None  # one message for -1, 0, 101 and "ten" alike
     if size < 1:
-        raise InvalidParameter(f"PageSize must be an integer from 1 to {maximum}")
+        raise problem
     return size
 
 

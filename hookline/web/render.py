@@ -50,12 +50,30 @@ def conversation(call: Call, record: Record) -> Record:
     return record | {"url": url, "links": links}
 
 
+#: The properties of a Message, in Twilio's order (``chat_service_sid``: service form only).
+MESSAGE_SHAPE = (
+    "account_sid",
+    "chat_service_sid",
+    "conversation_sid",
+    "sid",
+    "index",
+    "author",
+    "body",
+    "media",
+    "attributes",
+    "participant_sid",
+    "date_created",
+    "date_updated",
+    "delivery",
+    "content_sid",
+)
+
+
 def message(call: Call, record: Record) -> Record:
     url = f"{call.prefix}/Conversations/{record['conversation_sid']}/Messages/{record['sid']}"
     links = {"delivery_receipts": f"{url}/Receipts", "channel_metadata": f"{url}/ChannelMetadata"}
-    body = record | {"url": url, "links": links}
-    body.pop("chat_service_sid", None)
-    return body
+    body = {name: record.get(name) for name in MESSAGE_SHAPE} | {"url": url, "links": links}
+    return _without_service_in_default_form(call, body)
 
 
 #: The spec's participant fields; ``chat_service_sid`` only in the ``/Services/{IS}`` form.

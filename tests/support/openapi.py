@@ -11,6 +11,7 @@ so the SDK behaves as it would against Twilio and the test asserts on them at th
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,15 +21,29 @@ from urllib.parse import parse_qsl, urlsplit
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[3] / "shared" / "twilio-oai" / ("twilio_conversations_v1.json")
+SPEC_NAME = Path("shared", "twilio-oai", "twilio_conversations_v1.json")
+#: The first ``shared/twilio-oai`` beside the checkout or one of its parents (a git worktree
+#: sits one level deeper than a plain clone).
+SPEC_PATH = next(
+    (
+        parent / SPEC_NAME
+        for parent in Path(__file__).resolve().parents[3:]
+        if (parent / SPEC_NAME).is_file()
+    ),
+    Path(__file__).resolve().parents[3] / SPEC_NAME,
 )
 TWILIO_ORIGIN = "https://conversations.twilio.com"
 
 
 @cache
+def spec_document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(SPEC_PATH.read_text())
+    return document
+
+
+@cache
 def contract() -> OpenAPI:
-    return OpenAPI.from_dict(json.loads(SPEC_PATH.read_text()))
+    return OpenAPI.from_dict(spec_document())
 
 
 @dataclass(frozen=True)
@@ -76,20 +91,112 @@ def check(method: str, url: str, status: int, body: str, content_type: str) -> s
     except Exception as exc:  # openapi-core raises a family of errors; any is a violation
         details = "; ".join(str(e) for e in getattr(exc, "schema_errors", ()) or ())
         return f"{type(exc).__name__}: {exc} {details}".strip()
+    missing = missing_properties(method, parts.path, status, json.loads(body))
+    if missing:
+        return f"documented properties missing from the body: {', '.join(missing)}"
     return None
+
+
+@cache
+def _path_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Spec path templates as regexes, most literal segments first (``/Configuration/Webhooks``
+    wins over a ``{Sid}`` that would also match)."""
+    templates = spec_document()["paths"].keys()
+    ranked = sorted(templates, key=lambda t: t.count("{"))
+    return [(re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", t) + "$"), t) for t in ranked]
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = spec_document()["components"]["schemas"][name]
+    return schema
+
+
+def response_schema(method: str, path: str, status: int) -> dict[str, Any] | None:
+    """The JSON schema the spec documents for this response, or None."""
+    for pattern, template in _path_patterns():
+        if pattern.match(path):
+            operation = spec_document()["paths"][template].get(method.lower(), {})
+            content = operation.get("responses", {}).get(str(status), {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            return _resolve(schema) if schema else None
+    return None
+
+
+def missing_properties(method: str, path: str, status: int, document: Any) -> list[str]:
+    """Every property the spec documents for the response that the body lacks, as dotted
+    paths. The spec's schemas list ``properties`` without ``required``; Twilio sends them
+    all (null when empty), so a missing one is a violation even where openapi-core is silent."""
+    schema = response_schema(method, path, status)
+    return [] if schema is None else _missing(schema, document, "")
+
+
+def undocumented_properties(method: str, path: str, status: int, document: Any) -> list[str]:
+    """Every property of the body the spec does not document (objects whose schema lists
+    no ``properties``, such as ``links`` or ``delivery``, are free-form and not looked into)."""
+    schema = response_schema(method, path, status)
+    return [] if schema is None else _undocumented(schema, document, "")
+
+
+def _undocumented(schema: dict[str, Any], value: Any, where: str) -> list[str]:
+    schema = _resolve(schema)
+    if isinstance(value, list) and "items" in schema:
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in _undocumented(schema["items"], item, f"{where}[{index}]")
+        ]
+    if not isinstance(value, dict) or "properties" not in schema:
+        return []
+    problems = []
+    for name, child in value.items():
+        dotted = f"{where}.{name}" if where else name
+        if name in schema["properties"]:
+            problems.extend(_undocumented(schema["properties"][name], child, dotted))
+        else:
+            problems.append(dotted)
+    return problems
+
+
+def _missing(schema: dict[str, Any], value: Any, where: str) -> list[str]:
+    schema = _resolve(schema)
+    if isinstance(value, list) and "items" in schema:
+        return [
+            problem
+            for index, item in enumerate(value)
+            for problem in _missing(schema["items"], item, f"{where}[{index}]")
+        ]
+    if not isinstance(value, dict):
+        return []
+    problems = []
+    for name, child in schema.get("properties", {}).items():
+        dotted = f"{where}.{name}" if where else name
+        if name not in value:
+            problems.append(dotted)
+        else:
+            problems.extend(_missing(child, value[name], dotted))
+    return problems
 
 
 @dataclass
 class ContractChecker:
     failures: list[Violation] = field(default_factory=list)
     checked: int = 0
+    #: Also fail on properties the spec does not document: the body is exactly the schema.
+    exact: bool = False
 
     def record(self, method: str, url: str, response: Any) -> None:
         self.checked += 1
         content_type = response.headers.get("Content-Type", "application/json").split(";")[0]
-        problem = check(method, url, response.status_code, response.text, content_type)
+        status = response.status_code
+        problem = check(method, url, status, response.text, content_type)
+        if problem is None and self.exact and status < 300 and response.text:
+            path = urlsplit(url).path
+            extra = undocumented_properties(method, path, status, json.loads(response.text))
+            problem = f"undocumented properties: {', '.join(extra)}" if extra else None
         if problem:
-            self.failures.append(Violation(method, url, response.status_code, problem))
+            self.failures.append(Violation(method, url, status, problem))
 
 
 def install_validation(client: Any) -> ContractChecker:

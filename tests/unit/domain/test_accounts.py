@@ -59,3 +59,13 @@ async def test_an_api_key_needs_an_existing_account(rt: Runtime, account: Accoun
         await accounts.create_api_key(rt, missing)
     async with rt.store.read() as tx:
         assert await tx.account(missing) is None
+
+
+@pytest.mark.parametrize("password", ["pässwörd", "€" * 32, "\U0001f600", "\x00"])
+async def test_non_ascii_passwords_are_unauthorized_for_known_and_unknown_sids(
+    rt: Runtime, account: Account, password: str
+) -> None:
+    key = await accounts.create_api_key(rt, account.sid)
+    for username in (account.sid, "AC" + "f" * 32, key.sid, "SK" + "f" * 32, "ÄC", "\x00"):
+        with pytest.raises(Unauthorized):
+            await accounts.authenticate(rt, username, password)

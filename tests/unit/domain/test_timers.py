@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -40,3 +40,17 @@ async def test_timers_move_state_and_emit(rt: Runtime, account: Account) -> None
     async with rt.store.read() as tx:
         stored = await tx.get("conversation", sid=conv["sid"])
     assert stored is not None and stored["state"] == "closed" and stored["timers"] == {}
+
+
+async def test_a_timer_that_would_end_after_year_9999_is_refused(
+    rt: Runtime, account: Account
+) -> None:
+    assert isinstance(rt.clock, ManualClock)
+    end = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
+    rt.clock.advance((end - rt.clock.now()).total_seconds())
+    ids = (account.sid, account.default_service_sid)
+    conv = await conversations.create(rt, Actor.rest(False), *ids, {"timers_inactive": "PT5M"})
+    assert conv["timers"]["date_inactive"] == "9999-12-31T23:05:00Z"
+    for fields in ({"timers_inactive": "PT1H"}, {"timers_closed": "P3650D"}):
+        with pytest.raises(InvalidParameter, match="after 9999-12-31T23:59:59Z"):
+            await conversations.create(rt, Actor.rest(False), *ids, fields)
