@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from hookline.cli_http import Server, segment, with_server
+from hookline.cli.http import Server, segment, with_server
 
 MESSAGE = ("sid", "index", "author", "body", "attributes", "date_created", "date_updated")
 CONVERSATION = ("sid", "unique_name", "friendly_name", "state", "attributes", "date_updated")
@@ -269,9 +269,3 @@ def receipts_set(server: Server, conversation: str, message: str, **opts: Any) -
     }
     path = f"{_conv_path(conversation)}/Messages/{segment(message)}/Receipts"
     server.show_one(server.call("POST", path, params), RECEIPT)
-
-
-def register(main: click.Group) -> None:
-    """Add the client commands to the ``hookline`` group."""
-    for command in (act, events, deliveries, flows, receipts):
-        main.add_command(command)
