@@ -1,6 +1,6 @@
 """The pre-event gate: call the pre-event URL synchronously before the action commits.
 
-Outcomes (shared/docs §3, hookline's choices marked *):
+Outcomes (docs/webhook-events.md §3, hookline's choices marked *):
 - 2xx: allowed; a JSON object body may modify fields (the domain keeps only those Twilio
   allows for that event). *Any 2xx counts, not only 200; a non-JSON body modifies nothing.
 - 3xx*, 4xx, 5xx: rejected; the caller gets HTTP 403 with Twilio-style code 50350*, nothing
