@@ -32,11 +32,11 @@ class RequestReadTimeoutProtocol(H11Protocol):
         self._start_read_timer()
 
     def data_received(self, data: bytes) -> None:
-        if self._read_timer is None and self.conn.their_state is h11.IDLE:
-            self._start_read_timer()  # the first byte of the next request on this connection
         super().data_received(data)
         if self.conn.their_state not in (h11.IDLE, h11.SEND_BODY):
             self._stop_read_timer()  # the whole request is in (or the connection failed)
+        elif self._read_timer is None and not self.transport.is_closing():
+            self._start_read_timer()  # part of the next request: the rest must follow in time
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_read_timer()
