@@ -5,8 +5,8 @@ Each command lives in the module of its kind and is imported only when it runs (
 
 - :mod:`hookline.cli.server`: ``serve``, ``worker``, ``migrate`` (the server and store);
 - :mod:`hookline.cli.accounts`: ``accounts …`` (the store);
-- :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``
-  (HTTP to a running server, through :mod:`hookline.cli.http`);
+- :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``,
+  ``clock`` (HTTP to a running server, through :mod:`hookline.cli.http`);
 - :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver).
 """
 
@@ -28,6 +28,7 @@ COMMANDS = {
     "deliveries": "hookline.cli.client:deliveries",
     "flows": "hookline.cli.client:flows",
     "receipts": "hookline.cli.client:receipts",
+    "clock": "hookline.cli.client:clock",
     "listen": "hookline.cli.listen:listen",
 }
 

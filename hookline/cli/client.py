@@ -1,7 +1,8 @@
 """Client commands: talk to a running server's ``/_hookline`` API (docs/cli.md).
 
 ``act`` plays end users, ``events`` shows what fired, ``deliveries`` the webhook log,
-``flows`` the Studio flow map, ``receipts`` the carrier's delivery reports.
+``flows`` the Studio flow map, ``receipts`` the carrier's delivery reports, ``clock``
+the server's (manual) time.
 """
 
 from __future__ import annotations
@@ -269,3 +270,24 @@ def receipts_set(server: Server, conversation: str, message: str, **opts: Any) -
     }
     path = f"{_conv_path(conversation)}/Messages/{segment(message)}/Receipts"
     server.show_one(server.call("POST", path, params), RECEIPT)
+
+
+@click.group()
+def clock() -> None:
+    """The server's time; move it forward on a ``serve --manual-clock`` server."""
+
+
+@clock.command("show")
+@with_server
+def clock_show(server: Server) -> None:
+    """The server's current time and whether it is a manual clock."""
+    server.show_one(server.call("GET", "/_hookline/clock"), ("now", "manual"))
+
+
+@clock.command("advance")
+@click.argument("seconds", type=click.FloatRange(min=0))
+@with_server
+def clock_advance(server: Server, seconds: float) -> None:
+    """Move a manual clock SECONDS forward: due timers and retries run at once."""
+    body = server.call("POST", "/_hookline/clock", {"Seconds": f"{seconds:g}"})
+    server.show_one(body, ("now", "manual"))
