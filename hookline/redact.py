@@ -1,28 +1,37 @@
-"""Secrets kept out of what hookline prints: credentials embedded in URLs."""
+"""Keep secrets out of what hookline prints and logs."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
+#: Query parameters that carry a password (libpq accepts ``?password=``).
+SECRET_QUERY_KEYS = frozenset({"password", "pass", "passwd"})
+#: ``scheme://user:password@``, for URLs too malformed for ``urlsplit``.
+_USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#@:]*):[^/?#]*@", re.IGNORECASE)
 
 
-def mask_url(url: str | None) -> str:
-    """``url`` with any ``user:password@`` replaced by ``***:***@`` (``***@`` for a user
-    alone), for logs and banners; the rest is kept as given. A URL that cannot be parsed
-    is masked up to its last ``@`` rather than risk printing a secret."""
-    if not url:
-        return url or ""
+def redact_url(url: str) -> str:
+    """``url`` with any password masked: ``postgresql://user:***@host/db``.
+
+    Everything else is kept, so the result still says which database or receiver it is.
+    """
     try:
         parts = urlsplit(url)
     except ValueError:
-        head, at, tail = url.rpartition("@")
-        if not at:
-            return url
-        scheme, sep, _ = head.partition("://")
-        return f"{scheme}{sep}{MASK}@{tail}" if sep else f"{MASK}@{tail}"
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if not at:
+        return _USERINFO.sub(rf"\1:{MASK}@", url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = parts.netloc
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.split(':', 1)[0]}:{MASK}@{hostport}"
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(key.lower() in SECRET_QUERY_KEYS for key, _ in pairs):
+        masked = [
+            (key, MASK if key.lower() in SECRET_QUERY_KEYS else value) for key, value in pairs
+        ]
+        query = urlencode(masked, safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    masked = f"{MASK}:{MASK}" if ":" in userinfo else MASK
-    return urlunsplit(parts._replace(netloc=f"{masked}@{host}"))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

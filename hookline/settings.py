@@ -35,6 +35,14 @@ class Settings:
     retention_days: float = 7.0
     per_endpoint_concurrency: int = 8
     log_level: str = "info"
+    #: Seconds an idle keep-alive connection stays open (uvicorn's ``timeout_keep_alive``).
+    timeout_keep_alive: int = 5
+    #: Seconds a client has to send a whole request once it connects or starts sending.
+    timeout_request_read: float = 10.0
+    #: Connections and requests at once before new requests get 503 (0: no limit).
+    limit_concurrency: int = 1000
+    #: Largest request line plus headers, in bytes (h11's ``max_incomplete_event_size``).
+    max_header_bytes: int = 16 * 1024
     #: Time stands still until ``POST /_hookline/clock`` moves it (tests of timers, retries).
     manual_clock: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -61,6 +69,10 @@ class Settings:
             "PRE_EVENT_TIMEOUT": ("pre_event_timeout", float),
             "RETENTION_DAYS": ("retention_days", float),
             "PER_ENDPOINT_CONCURRENCY": ("per_endpoint_concurrency", int),
+            "TIMEOUT_KEEP_ALIVE": ("timeout_keep_alive", int),
+            "TIMEOUT_REQUEST_READ": ("timeout_request_read", float),
+            "LIMIT_CONCURRENCY": ("limit_concurrency", int),
+            "MAX_HEADER_BYTES": ("max_header_bytes", int),
         }
         for env_name, (attr, convert) in number_fields.items():
             value = _env(env_name)

@@ -1,6 +1,6 @@
 """The pre-event gate: call the pre-event URL synchronously before the action commits.
 
-Outcomes (shared/docs §3, hookline's choices marked *):
+Outcomes (docs/webhook-events.md §3, hookline's choices marked *):
 - 2xx: allowed; a JSON object body may modify fields (the domain keeps only those Twilio
   allows for that event). *Any 2xx counts, not only 200; a non-JSON body modifies nothing.
 - 3xx*, 4xx, 5xx: rejected; the caller gets HTTP 403 with Twilio-style code 50350*, nothing
@@ -22,7 +22,7 @@ from hookline.delivery.transport import Transport
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import ActionRejected
-from hookline.redact import mask_url
+from hookline.redact import redact_url
 from hookline.types import Params
 
 log = logging.getLogger("hookline.delivery")
@@ -69,7 +69,7 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         log.warning(
             "pre-event %s to %s: %s; action proceeds unchanged",
             event.name,
-            mask_url(target.url),
+            redact_url(target.url),
             response.error,
         )
         return {}

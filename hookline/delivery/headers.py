@@ -1,6 +1,6 @@
 """What a Twilio webhook request looks like on the wire: headers and parameter encoding.
 
-Headers (shared/docs §6): ``X-Twilio-Signature`` [doc], ``I-Twilio-Idempotency-Token``,
+Headers (docs/webhook-events.md §6): ``X-Twilio-Signature`` [doc], ``I-Twilio-Idempotency-Token``,
 ``User-Agent: TwilioProxy/1.1``, ``Accept: */*`` and ``Accept-Encoding: gzip`` [observed in
 captured Twilio requests]. ``Content-Type`` is ``application/x-www-form-urlencoded`` with no
 charset: that is what Conversations documents, and captured form requests show no charset

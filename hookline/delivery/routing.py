@@ -1,4 +1,4 @@
-"""Where an event goes (shared/docs §5): the service-or-global configuration, then each
+"""Where an event goes (docs/webhook-events.md §5): the service-or-global configuration, then each
 matching conversation-scoped webhook.
 
 Trigger matching (hookline's documented rule): a ``trigger`` webhook fires

@@ -1,7 +1,7 @@
 """Turns one delivery (event parameters + target) into a signed request and sends it.
 
 The signature is computed at send time over the exact URL sent (fragment removed); with GET
-the parameters travel in the query string and the whole URL is signed (shared/docs §6.1).
+the parameters travel in the query string, the whole URL signed (docs/webhook-events.md §6.1).
 """
 
 from __future__ import annotations

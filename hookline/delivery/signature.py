@@ -1,4 +1,4 @@
-"""Twilio's ``X-Twilio-Signature`` (shared/docs §6.1), computed over the exact URL sent.
+"""Twilio's ``X-Twilio-Signature`` (docs/webhook-events.md §6.1), computed over the exact URL sent.
 
 ``sign`` matches ``twilio.request_validator.RequestValidator.compute_signature``: the URL,
 then for a form POST each parameter as ``name + value`` in ascending name order, HMAC-SHA1

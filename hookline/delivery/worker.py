@@ -31,7 +31,7 @@ from hookline.delivery.retry import RetryPolicy, parse_retry_after
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
-from hookline.redact import mask_url
+from hookline.redact import redact_url
 from hookline.store import Candidate, DeliveryOutcome, DeliveryRow, Tx
 
 log = logging.getLogger("hookline.delivery")
@@ -272,7 +272,7 @@ class Worker:
             "%s %s → %s: %s (attempt %d)",
             row.event_type,
             row.sid,
-            mask_url(row.url),
+            redact_url(row.url),
             response.status or response.error,
             attempt,
         )

@@ -1,6 +1,6 @@
 """The event catalogue and the one emission point every action calls.
 
-Names and pairs follow shared/docs §1.1: 10 pre-events, 13 post-events, 23 filter values.
+Names and pairs: docs/webhook-events.md §1.1 (10 pre-events, 13 post-events, 23 filter values).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ POST_EVENTS: frozenset[str] = frozenset(PRE_TO_POST.values()) | {
 }
 ALL_EVENTS: frozenset[str] = PRE_EVENTS | POST_EVENTS
 
-#: Post-events a conversation-scoped webhook can receive (shared/docs §1.2, the
+#: Post-events a conversation-scoped webhook can receive (docs/webhook-events.md §1.2, the
 #: AutoCreation.WebhookFilters list): conversation creation and user events never belong
 #: to an existing conversation, so hookline refuses them as scoped filters (50365).
 SCOPED_EVENTS: frozenset[str] = frozenset(
@@ -52,7 +52,7 @@ SCOPED_EVENTS: frozenset[str] = frozenset(
     }
 )
 
-#: What a pre-event webhook's 200 JSON may change (shared/docs §3): documented snake_case
+#: What a pre-event hook's 200 JSON may change (docs/webhook-events.md §3): documented snake_case
 #: keys mapped to the wire parameter they replace. hookline also accepts the PascalCase
 #: wire names (unconfirmed on Twilio; harmless). Other pre-events can only allow or reject.
 MODIFIABLE: dict[str, frozenset[str]] = {
@@ -92,7 +92,7 @@ def event(
     conversation_sid: str | None,
     params: dict[str, str | None],
 ) -> Event:
-    """Build an event with the common parameters (shared/docs §1.4); ``None`` values are left
+    """An event with the common parameters (docs/webhook-events.md §1.4); ``None`` values are left
     out of the wire parameters (hookline's choice for Twilio's "optional" fields)."""
     wire: Params = {"AccountSid": account_sid, "EventType": name, "Source": actor.source}
     if actor.client_identity is not None and actor.source == "SDK":

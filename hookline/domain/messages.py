@@ -38,7 +38,7 @@ def media_param(message: Record) -> str | None:
 
 
 def event_params(message: Record, conv: Record, name: str) -> dict[str, str | None]:
-    """Parameters of every message event (shared/docs §1.5/§1.6), by event name."""
+    """Parameters of every message event (docs/webhook-events.md §1.5/§1.6), by event name."""
     params: dict[str, str | None] = {
         "ConversationSid": conv["sid"],
         "ChatServiceSid": conv["chat_service_sid"],

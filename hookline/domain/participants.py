@@ -32,7 +32,7 @@ def binding_type(participant: Record) -> str:
 
 
 def event_params(participant: Record, name: str) -> dict[str, str | None]:
-    """Parameters of every participant event (shared/docs §1.5/§1.6), by event name."""
+    """Parameters of every participant event (docs/webhook-events.md §1.5/§1.6), by event name."""
     binding = participant.get("messaging_binding") or {}
     params: dict[str, str | None] = {
         "ConversationSid": participant["conversation_sid"],

@@ -13,7 +13,7 @@ learns at once that it drove the receipt wrongly. Only participants with an addr
 WhatsApp) get receipts, as on Twilio, where chat participants have none.
 
 Each change fires ``onDeliveryUpdated`` (post-event, in the write transaction) with the
-parameters of shared/docs §1.6. Its ``Source`` is the participant's channel, ``SMS`` or
+parameters of docs/webhook-events.md §1.6. Its ``Source`` is the participant's channel, ``SMS`` or
 ``WHATSAPP`` (UNCONFIRMED on Twilio: the docs list only ``SDK``/``API``).
 """
 

@@ -1,6 +1,6 @@
 """Conversation-scoped webhooks (post-events only, at most five per conversation).
 
-Error codes follow shared/docs §5.2/§7.2; every one is HTTP 400 except 50360 (404).
+Error codes follow docs/webhook-events.md §5.2/§7.2; every one is HTTP 400 except 50360 (404).
 A ``trigger`` webhook's keywords are echoed under ``configuration.filters`` as Twilio's
 documented responses show (and under ``configuration.triggers`` too, for clarity).
 """

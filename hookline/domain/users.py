@@ -1,6 +1,6 @@
 """Conversation Users: one per identity and service; service-level events, no conversation.
 
-Events (shared/docs §1.5/§1.6): ``onUserAdded`` (no pre-event), ``onUserUpdate`` /
+Events (docs/webhook-events.md §1.5/§1.6): ``onUserAdded`` (no pre-event), ``onUserUpdate`` /
 ``onUserUpdated``. hookline has no SDK connections or push registrations, so the REST
 ``is_online`` / ``is_notifiable`` are ``null`` (reachability is off, see the service
 configuration) and ``onUserUpdated`` reports ``isOnline`` / ``isNotifiable`` as ``false``
@@ -26,7 +26,7 @@ MAX_IDENTITY = 255  # the identity column's width (Twilio documents 256)
 
 
 def event_params(user: Record, name: str) -> dict[str, str | None]:
-    """Parameters of each user event, exactly as shared/docs lists them."""
+    """Parameters of each user event, exactly as docs/webhook-events.md lists them."""
     params: dict[str, str | None] = {
         "ChatServiceSid": user["chat_service_sid"],
         "UserSid": user["sid"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,14 +11,13 @@ from click.testing import CliRunner, Result
 
 from hookline.cli import main
 from tests.support.receiver import Receiver
-from tests.support.server import ServerProcess, free_port
+from tests.support.server import ServerProcess, free_port, start_server
 
 SMS = "+15550001111"
 FLOW = "FW" + "a" * 32
 
 
-@pytest.fixture
-def hookline(server: ServerProcess) -> Any:
+def runner_for(server: ServerProcess) -> Any:
     """Run ``hookline ARGS…`` with the server's URL and credentials in the environment."""
     env = {
         "HOOKLINE_URL": server.base_url,
@@ -32,6 +32,11 @@ def hookline(server: ServerProcess) -> Any:
         return result
 
     return run
+
+
+@pytest.fixture
+def hookline(server: ServerProcess) -> Any:
+    return runner_for(server)
 
 
 def _json(result: Result) -> Any:
@@ -124,3 +129,19 @@ def test_errors_exit_non_zero_with_twilio_message(hookline: Any, server: ServerP
         main, ["events"], env={"HOOKLINE_ACCOUNT_SID": "", "HOOKLINE_AUTH_TOKEN": ""}
     )
     assert unset.exit_code == 2
+
+
+def test_clock(hookline: Any, tmp_path: Path) -> None:
+    assert _json(hookline("clock", "show", "--json"))["manual"] is False
+    assert "HTTP 409" in hookline("clock", "advance", "60", ok=False).output
+    manual = start_server(tmp_path, None, "--manual-clock")
+    try:
+        run = runner_for(manual)
+        before = _json(run("clock", "show", "--json"))
+        assert before["manual"] is True
+        after = _json(run("clock", "advance", "3600", "--json"))
+        assert after["now"] > before["now"]
+        assert "True" in run("clock", "show").output
+        assert run("clock", "advance", "-1", ok=False).exit_code == 2
+    finally:
+        manual.stop()

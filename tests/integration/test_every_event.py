@@ -1,6 +1,6 @@
 """All 23 events, produced the way users produce them (REST with the webhook header, and
 the act-as-participant API), arrive at a real receiver signed, each with the parameter set
-of shared/docs §1.4 to §1.6."""
+of docs/webhook-events.md §1.4 to §1.6."""
 
 from __future__ import annotations
 

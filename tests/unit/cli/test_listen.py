@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from hookline.cli_listen import make_app
+from hookline.cli.listen import make_app
 from hookline.delivery.signature import sign
 
 TOKEN = "2" * 32

@@ -1,4 +1,8 @@
-"""The ``hookline`` command: serve, migrate, accounts, deliveries, flows."""
+"""Server commands: ``serve``, ``worker`` and ``migrate`` (docs/cli.md).
+
+The server, the store and uvicorn are imported inside the commands, so that listing
+them in ``hookline --help`` costs nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,25 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from hookline.app import Started, create_app, run_worker
-from hookline.cli_client import register as register_client_commands
-from hookline.cli_listen import listen
-from hookline.delivery.engine import retry_policy
-from hookline.domain import accounts
-from hookline.domain.runtime import Runtime
 from hookline.exceptions import HooklineError
+from hookline.redact import redact_url
 from hookline.settings import Settings
-from hookline.store import open_store
+
+if TYPE_CHECKING:
+    from hookline.app import Started
+    from hookline.domain.runtime import Runtime
 
 console = Console()
 T = TypeVar("T")
 
 
-def _database_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def database_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--database-url",
         envvar="HOOKLINE_DATABASE_URL",
@@ -37,7 +38,11 @@ def _database_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def _with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) -> T:
+def with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Open the store (migrating it), run ``work`` with a runtime, close the store."""
+    from hookline.domain.runtime import Runtime
+    from hookline.store import open_store
+
     async def run() -> T:
         store = await open_store(database_url)
         try:
@@ -53,11 +58,19 @@ def _with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) ->
 
 
 def _check_retry_policy(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from hookline.delivery.engine import retry_policy
+
     try:
         retry_policy(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     return value
+
+
+def _apply(options: list[Callable[[Any], Any]], func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -89,9 +102,49 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--log-level", envvar="HOOKLINE_LOG_LEVEL", default="info", show_default=True),
     ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+    return _apply(options, func)
+
+
+def _connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``serve``'s limits on slow, idle and too many clients (uvicorn's, plus one of ours)."""
+    defaults = Settings()
+    options = [
+        click.option(
+            "--timeout-keep-alive",
+            envvar="HOOKLINE_TIMEOUT_KEEP_ALIVE",
+            type=click.IntRange(min=1),
+            default=defaults.timeout_keep_alive,
+            show_default=True,
+            help="Seconds an idle keep-alive connection stays open.",
+        ),
+        click.option(
+            "--timeout-request-read",
+            envvar="HOOKLINE_TIMEOUT_REQUEST_READ",
+            type=click.FloatRange(min=0, min_open=True),
+            default=defaults.timeout_request_read,
+            show_default=True,
+            help="Seconds a client has to send a whole request (headers and body); "
+            "slower connections are closed.",
+        ),
+        click.option(
+            "--limit-concurrency",
+            envvar="HOOKLINE_LIMIT_CONCURRENCY",
+            type=click.IntRange(min=0),
+            default=defaults.limit_concurrency,
+            show_default=True,
+            help="Open connections or requests in progress beyond which requests get 503 "
+            "(0: no limit).",
+        ),
+        click.option(
+            "--max-header-bytes",
+            envvar="HOOKLINE_MAX_HEADER_BYTES",
+            type=click.IntRange(min=1024),
+            default=defaults.max_header_bytes,
+            show_default=True,
+            help="Largest request line plus headers; larger requests get 400.",
+        ),
+    ]
+    return _apply(options, func)
 
 
 def _settings(options: dict[str, Any]) -> Settings:
@@ -105,15 +158,10 @@ def _settings(options: dict[str, Any]) -> Settings:
     return settings
 
 
-@click.group()
-def main() -> None:
-    """hookline: a Twilio-compatible Conversations server that delivers webhooks."""
-
-
-@main.command()
+@click.command()
 @click.option("--host", envvar="HOOKLINE_HOST", default="127.0.0.1", show_default=True)
 @click.option("--port", envvar="HOOKLINE_PORT", default=8080, show_default=True, type=int)
-@_database_option
+@database_option
 @click.option("--public-url", envvar="HOOKLINE_PUBLIC_URL", help="URL clients use (links).")
 @click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="Fixed AccountSid (CI).")
 @click.option("--auth-token", envvar="HOOKLINE_AUTH_TOKEN", help="Fixed AuthToken (CI).")
@@ -125,29 +173,27 @@ def main() -> None:
     help="Stop time; move it with POST /_hookline/clock (testing timers and retries).",
 )
 @_delivery_options
+@_connection_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
+    from hookline import serving
+    from hookline.app import create_app
+
     no_worker = options.pop("no_worker")
     settings = _settings(options)
     settings.worker = not no_worker
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
-    class Banner(uvicorn.Server):
-        async def startup(self, sockets: Any = None) -> None:
-            await super().startup(sockets)
-            if started:
-                _banner(settings, started[0])
+    def banner() -> None:
+        if started:
+            _banner(settings, started[0])
 
-    Banner(
-        uvicorn.Config(
-            app, host=settings.host, port=settings.port, log_level=settings.log_level.lower()
-        )
-    ).run()
+    serving.run(app, settings, after_startup=banner)
 
 
-@main.command()
-@_database_option
+@click.command()
+@database_option
 @_delivery_options
 def worker(**options: Any) -> None:
     """Deliver post-events (and run conversation timers) without serving HTTP.
@@ -155,8 +201,10 @@ def worker(**options: Any) -> None:
     Run any number of these beside ``serve --no-worker`` processes on the same database:
     each delivery is claimed with a lease, so every attempt has exactly one owner.
     """
+    from hookline.app import run_worker
+
     settings = _settings(options)
-    console.print(f"hookline worker delivering from {settings.database_url}")
+    console.print(f"hookline worker delivering from {redact_url(settings.database_url)}")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(settings))
 
@@ -168,7 +216,7 @@ def _banner(settings: Settings, started: Started) -> None:
     table.add_row("AccountSid", started.account.sid)
     table.add_row("AuthToken", started.account.auth_token)
     table.add_row("Default Conversation Service", started.account.default_service_sid)
-    table.add_row("Database", settings.database_url)
+    table.add_row("Database", redact_url(settings.database_url))
     console.print(table)
     console.print(
         f"[dim]python: hookline.client({base!r}, {started.account.sid!r}, "
@@ -176,51 +224,9 @@ def _banner(settings: Settings, started: Started) -> None:
     )
 
 
-@main.command()
-@_database_option
+@click.command()
+@database_option
 def migrate(database_url: str) -> None:
     """Create or upgrade the database schema (serve does this too)."""
-    _with_runtime(database_url, lambda rt: asyncio.sleep(0))
+    with_runtime(database_url, lambda rt: asyncio.sleep(0))
     console.print("schema is up to date")
-
-
-@main.group("accounts")
-def accounts_group() -> None:
-    """Create and list accounts (each fully isolated)."""
-
-
-@accounts_group.command("create")
-@_database_option
-@click.option("--friendly-name", default="hookline", show_default=True)
-def accounts_create(database_url: str, friendly_name: str) -> None:
-    account = _with_runtime(
-        database_url, lambda rt: accounts.create(rt, friendly_name=friendly_name)
-    )
-    console.print(
-        f"AccountSid   {account.sid}\nAuthToken    {account.auth_token}\n"
-        f"Service      {account.default_service_sid}"
-    )
-
-
-@accounts_group.command("list")
-@_database_option
-def accounts_list(database_url: str) -> None:
-    table = Table("AccountSid", "AuthToken", "Default service", "Name")
-    for account in _with_runtime(database_url, accounts.all_accounts):
-        table.add_row(
-            account.sid, account.auth_token, account.default_service_sid, account.friendly_name
-        )
-    console.print(table)
-
-
-@accounts_group.command("api-key")
-@_database_option
-@click.argument("account_sid")
-def accounts_api_key(database_url: str, account_sid: str) -> None:
-    """Create an API key (SK…) and secret for ACCOUNT_SID."""
-    key = _with_runtime(database_url, lambda rt: accounts.create_api_key(rt, account_sid))
-    console.print(f"ApiKeySid {key.sid}\nSecret    {key.secret}")
-
-
-register_client_commands(main)
-main.add_command(listen)

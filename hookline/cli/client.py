@@ -1,7 +1,8 @@
 """Client commands: talk to a running server's ``/_hookline`` API (docs/cli.md).
 
 ``act`` plays end users, ``events`` shows what fired, ``deliveries`` the webhook log,
-``flows`` the Studio flow map, ``receipts`` the carrier's delivery reports.
+``flows`` the Studio flow map, ``receipts`` the carrier's delivery reports, ``clock``
+the server's (manual) time.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import click
 
-from hookline.cli_http import Server, segment, with_server
+from hookline.cli.http import Server, segment, with_server
 
 MESSAGE = ("sid", "index", "author", "body", "attributes", "date_created", "date_updated")
 CONVERSATION = ("sid", "unique_name", "friendly_name", "state", "attributes", "date_updated")
@@ -271,7 +272,22 @@ def receipts_set(server: Server, conversation: str, message: str, **opts: Any) -
     server.show_one(server.call("POST", path, params), RECEIPT)
 
 
-def register(main: click.Group) -> None:
-    """Add the client commands to the ``hookline`` group."""
-    for command in (act, events, deliveries, flows, receipts):
-        main.add_command(command)
+@click.group()
+def clock() -> None:
+    """The server's time; move it forward on a ``serve --manual-clock`` server."""
+
+
+@clock.command("show")
+@with_server
+def clock_show(server: Server) -> None:
+    """The server's current time and whether it is a manual clock."""
+    server.show_one(server.call("GET", "/_hookline/clock"), ("now", "manual"))
+
+
+@clock.command("advance")
+@click.argument("seconds", type=click.FloatRange(min=0))
+@with_server
+def clock_advance(server: Server, seconds: float) -> None:
+    """Move a manual clock SECONDS forward: due timers and retries run at once."""
+    body = server.call("POST", "/_hookline/clock", {"Seconds": f"{seconds:g}"})
+    server.show_one(body, ("now", "manual"))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from aiohttp import web
 from rich.console import Console
-from twilio.request_validator import RequestValidator
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 console = Console()
 
@@ -33,6 +34,9 @@ def render_request(params: dict[str, str], verdict: str, method: str, path: str)
 def make_app(
     auth_token: str | None, public_url: str | None, status: int, body: str | None
 ) -> web.Application:
+    from aiohttp import web
+    from twilio.request_validator import RequestValidator
+
     validator = RequestValidator(auth_token) if auth_token else None
 
     async def receive(request: web.Request) -> web.Response:
@@ -56,6 +60,8 @@ def make_app(
 
 
 async def serve(app: web.Application, host: str, port: int) -> None:
+    from aiohttp import web
+
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

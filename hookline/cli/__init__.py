@@ -1,0 +1,59 @@
+"""The ``hookline`` command (docs/cli.md).
+
+Each command lives in the module of its kind and is imported only when it runs (or when
+``--help`` needs it): client commands must not pay for the server's imports.
+
+- :mod:`hookline.cli.server`: ``serve``, ``worker``, ``migrate`` (the server and store);
+- :mod:`hookline.cli.accounts`: ``accounts …`` (the store);
+- :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``,
+  ``clock`` (HTTP to a running server, through :mod:`hookline.cli.http`);
+- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+#: Command name → ``module:attribute`` of its click command.
+COMMANDS = {
+    "serve": "hookline.cli.server:serve",
+    "worker": "hookline.cli.server:worker",
+    "migrate": "hookline.cli.server:migrate",
+    "accounts": "hookline.cli.accounts:accounts_group",
+    "act": "hookline.cli.client:act",
+    "events": "hookline.cli.client:events",
+    "deliveries": "hookline.cli.client:deliveries",
+    "flows": "hookline.cli.client:flows",
+    "receipts": "hookline.cli.client:receipts",
+    "clock": "hookline.cli.client:clock",
+    "listen": "hookline.cli.listen:listen",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module the first time the command is needed."""
+
+    def __init__(self, *args: Any, lazy_commands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.lazy_commands, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS)
+def main() -> None:
+    """hookline: a Twilio-compatible Conversations server that delivers webhooks."""

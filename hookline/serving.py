@@ -1,0 +1,92 @@
+"""Run the ASGI app under uvicorn, with limits on slow and idle clients.
+
+uvicorn closes an idle keep-alive connection after ``timeout_keep_alive``, but it never
+times out a connection that is still *sending* its request: a client that opens a
+connection and trickles (or stops) its headers is held forever. hookline's protocol adds
+``timeout_request_read``: a request (line, headers and body) must arrive in full within
+that many seconds of the connection opening, or of its first byte on a kept-alive
+connection; otherwise the connection is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from hookline.settings import Settings
+
+
+class RequestReadTimeoutProtocol(H11Protocol):
+    """uvicorn's h11 protocol, closing connections whose request takes too long to arrive."""
+
+    timeout_request_read: float = 10.0
+    _read_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_read_timer()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state not in (h11.IDLE, h11.SEND_BODY):
+            self._stop_read_timer()  # the whole request is in (or the connection failed)
+        elif self._read_timer is None and not self.transport.is_closing():
+            self._start_read_timer()  # part of the next request: the rest must follow in time
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_read_timer()
+        super().connection_lost(exc)
+
+    def _start_read_timer(self) -> None:
+        self._stop_read_timer()
+        self._read_timer = self.loop.call_later(self.timeout_request_read, self._read_timed_out)
+
+    def _stop_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+
+    def _read_timed_out(self) -> None:
+        self._read_timer = None
+        if not self.transport.is_closing():
+            self.logger.debug("closing a connection whose request did not arrive in time")
+            self.transport.close()
+
+
+def protocol_class(timeout_request_read: float) -> type[RequestReadTimeoutProtocol]:
+    """The protocol with this read timeout (uvicorn builds protocols from a class)."""
+    return type(
+        "RequestReadTimeoutProtocol",
+        (RequestReadTimeoutProtocol,),
+        {"timeout_request_read": timeout_request_read},
+    )
+
+
+def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        http=protocol_class(settings.timeout_request_read),
+        timeout_keep_alive=settings.timeout_keep_alive,
+        limit_concurrency=settings.limit_concurrency or None,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+    )
+
+
+def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None:
+    """Serve ``app`` until interrupted; ``after_startup`` runs once the socket listens."""
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if not self.should_exit:
+                after_startup()
+
+    Server(uvicorn_config(app, settings)).run()

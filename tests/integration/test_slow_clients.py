@@ -1,0 +1,106 @@
+"""A real ``hookline serve`` closes connections that are slow to send, or idle, or too many.
+
+Each test waits on the condition (the server closing the socket) with a generous bound,
+against short configured limits; nothing depends on how fast the machine is.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support.server import ServerProcess, start_server
+
+BOUND = 30.0  # seconds: far above the 1 s limits, for a busy machine
+PARTIAL = b"GET /_hookline/health HTTP/1.1\r\nHost: hookline\r\nX-Slow: "
+REQUEST = b"GET /_hookline/health HTTP/1.1\r\nHost: hookline\r\n\r\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    tmp: Path = tmp_path_factory.mktemp("slow")
+    process = start_server(tmp, None, "--timeout-request-read", "1", "--timeout-keep-alive", "1")
+    yield process
+    process.stop()
+
+
+def connect(server: ServerProcess) -> socket.socket:
+    address = urlsplit(server.base_url)
+    sock = socket.create_connection((address.hostname, address.port), timeout=BOUND)
+    return sock
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Read until the server closes the connection (True) or BOUND passes (False)."""
+    deadline = time.monotonic() + BOUND
+    while time.monotonic() < deadline:
+        try:
+            if sock.recv(4096) == b"":
+                return True
+        except ConnectionResetError:
+            return True
+        except TimeoutError:
+            return False
+    return False
+
+
+def test_a_stalled_request_header_is_disconnected(server: ServerProcess) -> None:
+    with connect(server) as sock:
+        sock.sendall(PARTIAL)
+        assert closed_by_server(sock)
+    with connect(server) as sock:  # the server still answers complete requests
+        sock.sendall(REQUEST)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_a_silent_connection_is_disconnected(server: ServerProcess) -> None:
+    with connect(server) as sock:
+        assert closed_by_server(sock)
+
+
+def test_a_trickling_header_is_disconnected(server: ServerProcess) -> None:
+    """Sending a byte now and then does not keep a request open past the read timeout."""
+    with connect(server) as sock:
+        sock.sendall(PARTIAL)
+        sock.settimeout(0.2)  # pace of the trickle, not a synchronisation
+        deadline = time.monotonic() + BOUND
+        closed = False
+        while not closed and time.monotonic() < deadline:
+            try:
+                sock.sendall(b"x")
+                closed = sock.recv(4096) == b""
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                closed = True
+        assert closed
+
+
+def test_an_idle_keep_alive_connection_is_disconnected(server: ServerProcess) -> None:
+    with connect(server) as sock:
+        sock.sendall(REQUEST)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        assert closed_by_server(sock)
+
+
+def test_too_many_connections_get_503(tmp_path: Path) -> None:
+    server = start_server(tmp_path, None, "--limit-concurrency", "3")
+    held: list[socket.socket] = []
+    try:
+        held = [connect(server) for _ in range(3)]
+        deadline = time.monotonic() + BOUND
+        status = b""
+        while status != b"503" and time.monotonic() < deadline:
+            with connect(server) as sock:
+                sock.sendall(REQUEST)
+                status = sock.recv(4096)[9:12]
+        assert status == b"503"
+    finally:
+        for sock in held:
+            sock.close()
+        server.stop()
