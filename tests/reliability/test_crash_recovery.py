@@ -25,7 +25,14 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.reliability.conftest import POSTGRES_URL, Api, api_for, backends, database_url
+from tests.reliability.conftest import (
+    POSTGRES_URL,
+    Api,
+    all_deliveries,
+    api_for,
+    backends,
+    database_url,
+)
 from tests.support.receiver import Received, Receiver
 from tests.support.server import ServerProcess, start_server
 
@@ -85,17 +92,6 @@ def _post_loop(
             return
         sid = response.json().get("sid") if response.status_code == 201 else None
         out.append(Post(conversation_sid, body, response.status_code, sid, response.text[:300]))
-
-
-def _deliveries(api: Api) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    after = 0
-    while True:
-        page = api.ok("GET", "/_hookline/deliveries", params={"After": after, "Limit": 1000})
-        rows.extend(page["deliveries"])
-        if not page["deliveries"]:
-            return rows
-        after = page["next_after"]
 
 
 def _messages(api: Api, conversation_sid: str) -> list[dict[str, Any]]:
@@ -159,7 +155,7 @@ def run_scenario(backend: str, tmp: Path) -> Outcome:
             settled = False
             deliveries: list[dict[str, Any]] = []
             while time.monotonic() < deadline:
-                deliveries = _deliveries(api)
+                deliveries = all_deliveries(api)
                 delivered = {r.params.get("MessageSid") for r in list(receiver.requests)}
                 busy = [d for d in deliveries if d["status"] in ("pending", "sending")]
                 if not busy and created <= delivered:
