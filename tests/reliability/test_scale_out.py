@@ -138,11 +138,13 @@ def new_owner(url: str, api: Api, conversation_sid: str, known: set[str], posted
             return owners.pop()
         return None if pending(url) or sending(url) else "done"
 
-    while True:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
         posted.append(post_one(api, conversation_sid))
         found = wait_until("a warm-up delivery is claimed or done", claimed_or_done)
         if found != "done":
-            return found
+            return str(found)
+    raise AssertionError("no new worker was seen holding a delivery")
 
 
 def both_delivering(url: str, doomed_owner: str) -> bool:
