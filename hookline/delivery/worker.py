@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import random
 import time
 import uuid
@@ -38,7 +39,8 @@ log = logging.getLogger("hookline.delivery")
 
 #: Twice the longest a request may take (Twilio's total timeout tops out at 15 s): a
 #: crashed worker's rows are taken over this long after it claimed them.
-LEASE_SECONDS = 30.0
+#: ``HOOKLINE_DELIVERY_LEASE_SECONDS`` shortens it (crash tests that should not wait 30 s).
+LEASE_SECONDS = float(os.environ.get("HOOKLINE_DELIVERY_LEASE_SECONDS") or 30.0)
 IDLE_POLL_SECONDS = 0.5
 #: How often a busy worker searches every endpoint for new work, besides the ones it knows.
 DISCOVERY_SECONDS = 0.25

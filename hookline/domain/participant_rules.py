@@ -117,6 +117,20 @@ async def ensure_room(tx: Tx, participant: Record) -> None:
         )
 
 
+async def claim(tx: Tx, participant: Record) -> None:
+    """The authoritative :func:`ensure_free`, inside the write transaction that stores
+    ``participant``: first queue behind every writer that could break the same rules
+    (docs/concurrency.md). The conversation's row lock covers the limits and the
+    identity/address uniqueness within it; the Address + ProxyAddress pair spans
+    conversations, so writers of one pair also take that pair's advisory lock."""
+    await tx.lock("conversation", sid=participant["conversation_sid"])
+    binding = participant.get("messaging_binding") or {}
+    if binding.get("address") and binding.get("proxy_address"):
+        pair = f"{participant['account_sid']}:{binding['address']}:{binding['proxy_address']}"
+        await tx.serialize_on(f"binding:{pair}")
+    await ensure_free(tx, participant)
+
+
 async def ensure_free(tx: Tx, participant: Record) -> None:
     """Raise the Twilio conflict if ``participant``'s identity or binding is in use, or
     Twilio's limit error if the conversation has no room for it."""

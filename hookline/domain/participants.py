@@ -89,7 +89,7 @@ async def draft(tx: Tx, rt: Runtime, conv: Record, fields: dict[str, str]) -> Re
 
 async def add_in(rt: Runtime, tx: Tx, actor: Actor, participant: Record) -> None:
     """Store a drafted participant (creating its User if needed) and emit the post-events."""
-    await rules.ensure_free(tx, participant)
+    await rules.claim(tx, participant)
     if participant["identity"]:
         await users.ensure_in(
             rt, tx, actor, participant["account_sid"], participant["chat_service_sid"],
@@ -112,6 +112,7 @@ async def create(
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         participant = await draft(tx, rt, conv, fields)
+        # A fast error before the pre-event; rules.claim in add_in is the authoritative check.
         await rules.ensure_free(tx, participant)
     params = event_params(participant, "onParticipantAdd")
     await emit.pre(rt, actor, "onParticipantAdd", scope_of(participant), params)
@@ -186,7 +187,7 @@ async def update_found(
     await emit.pre(rt, actor, "onParticipantUpdate", scope, params)
     try:
         async with emit.action(rt) as tx:
-            await rules.ensure_free(tx, updated)
+            await rules.claim(tx, updated)
             await tx.update("participant", updated)
             params = event_params(updated, "onParticipantUpdated")
             await emit.post(rt, tx, actor, "onParticipantUpdated", scope, params)

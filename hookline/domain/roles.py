@@ -144,7 +144,9 @@ async def create(
     kind = one_of(kind, "Type", TYPES)
     granted = _permissions(kind, permissions)
     async with rt.store.transaction() as tx:
-        if await tx.get("service", sid=service_sid, account_sid=account_sid) is None:
+        # Names stay unique under concurrency (docs/concurrency.md): creates in one service
+        # queue on the service's row lock, so each sees the roles committed before it.
+        if await tx.lock("service", sid=service_sid, account_sid=account_sid) is None:
             raise NotFound(f"The requested resource /Services/{service_sid} was not found")
         if await default_role_sid(tx, service_sid, friendly_name):
             raise InvalidParameter(f"A role named '{friendly_name}' already exists")

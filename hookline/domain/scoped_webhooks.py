@@ -99,6 +99,9 @@ async def create(
     _require(fields.target, config)
     async with emit.action(rt) as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conversation_ref)
+        # The limit holds under concurrency (docs/concurrency.md): creates for one
+        # conversation queue on its row lock, so each counts the ones committed before it.
+        await tx.lock("conversation", sid=conv["sid"])
         count = await tx.count("scoped_webhook", conversation_sid=conv["sid"])
         if count >= MAX_PER_CONVERSATION:
             raise LimitExceeded(

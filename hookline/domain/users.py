@@ -118,6 +118,7 @@ async def ensure_in(
 ) -> Record:
     """The service's user for ``identity``, created (with ``onUserAdded``) if missing."""
     where = {"account_sid": account_sid, "chat_service_sid": service_sid}
+    await serialize_identity(tx, service_sid, identity)
     existing = await tx.get("user", identity=identity, **where)
     if existing is not None:
         return existing
@@ -125,6 +126,13 @@ async def ensure_in(
     user["role_sid"] = await role_of_type(tx, service_sid, None, "service", "service user", 50100)
     await _insert_in(rt, tx, actor, user)
     return user
+
+
+async def serialize_identity(tx: Tx, service_sid: str, identity: str) -> None:
+    """Queue behind any other transaction creating this identity's User (first joins of one
+    identity to several conversations at once must all find the one User, not collide on
+    its unique key). See docs/concurrency.md."""
+    await tx.serialize_on(f"user:{service_sid}:{identity}")
 
 
 def _taken(identity: str) -> Conflict:
@@ -141,6 +149,7 @@ async def create(
     try:
         async with emit.action(rt) as tx:
             await services.get_in(tx, account_sid, service_sid)
+            await serialize_identity(tx, service_sid, identity)
             if await tx.get("user", chat_service_sid=service_sid, identity=identity):
                 raise _taken(identity)
             user["role_sid"] = await role_of_type(

@@ -63,6 +63,14 @@ async def get(tx: Tx, account_sid: str, service_sid: str = GLOBAL) -> Record:
 
 
 async def update(tx: Tx, account_sid: str, service_sid: str, change: ConfigUpdate) -> Record:
+    """Apply ``change`` to the stored configuration; call inside a write transaction.
+
+    Concurrency (docs/concurrency.md): updates of one scope take its advisory lock before
+    reading, so each read-modify-write sees the previous one's result (no field another
+    writer set is lost) and the last writer wins; the save itself is one upsert, so two
+    first saves of a scope never collide on its unique key.
+    """
+    await tx.serialize_on(f"webhook-config:{account_sid}:{service_sid}")
     record = await get(tx, account_sid, service_sid)
     # An empty string clears a URL, as the Console's "clear" does.
     if change.pre_webhook_url is not None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from hookline.store import tables as t
@@ -121,6 +122,11 @@ def take_next_message_index(conversation_sid: str) -> Bound:
     return _take_next_message_index(), {"w_sid": conversation_sid}
 
 
+def advisory_xact_lock(key: str) -> Select[Any]:
+    """PostgreSQL: wait for, then hold until commit or rollback, the lock named ``key``."""
+    return select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0)))
+
+
 def select_due_timers(now: float, limit: int) -> Select[Any]:
     c = t.conversations.c
     # SKIP LOCKED: several processes run timers; each due conversation moves exactly once.
@@ -176,18 +182,17 @@ def select_webhook_config(account_sid: str, chat_service_sid: str) -> Bound:
     return _select_webhook_config(), {"w_account": account_sid, "w_service": chat_service_sid}
 
 
-def insert_webhook_config(account_sid: str, chat_service_sid: str, doc: Any) -> Insert:
-    return insert(t.webhook_configs).values(
+def upsert_webhook_config(
+    dialect: str, account_sid: str, chat_service_sid: str, doc: Any
+) -> Insert:
+    """Insert the scope's row or replace its ``doc``: one statement, so concurrent first
+    saves of a scope cannot both insert (the loser used to fail on the unique key)."""
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_for(t.webhook_configs).values(
         account_sid=account_sid, chat_service_sid=chat_service_sid, doc=doc
     )
-
-
-def update_webhook_config(account_sid: str, chat_service_sid: str, doc: Any) -> Update:
-    c = t.webhook_configs.c
-    return (
-        update(t.webhook_configs)
-        .where(c.account_sid == account_sid, c.chat_service_sid == chat_service_sid)
-        .values(doc=doc)
+    return statement.on_conflict_do_update(
+        index_elements=["account_sid", "chat_service_sid"], set_={"doc": statement.excluded.doc}
     )
 
 

@@ -59,6 +59,14 @@ class Tx(LogMethods):
         row = result.first()
         return dict(row.doc) if row else None
 
+    async def serialize_on(self, key: str) -> None:
+        """Wait until no other transaction holds ``key``, then hold it until this one ends:
+        writers that check a rule spanning rows no single row lock covers take the same key
+        first. PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing to do, its
+        writers already run one at a time (BEGIN IMMEDIATE behind one write lock)."""
+        if not isinstance(self._conn, _InLoop):
+            await self._execute(q.advisory_xact_lock(key))
+
     async def find(self, kind: str, **where: Any) -> list[Record]:
         result = await self._execute(*q.select_resource(q.RESOURCES[kind], where))
         return [dict(row.doc) for row in result]
@@ -125,9 +133,9 @@ class Tx(LogMethods):
         return dict(row.doc) if row else None
 
     async def save_webhook_config(self, account_sid: str, service_sid: str, doc: Record) -> None:
-        result = await self._execute(q.update_webhook_config(account_sid, service_sid, doc))
-        if result.rowcount == 0:
-            await self._execute(q.insert_webhook_config(account_sid, service_sid, doc))
+        """Create or replace the scope's configuration in one atomic upsert."""
+        dialect = "sqlite" if isinstance(self._conn, _InLoop) else "postgresql"
+        await self._execute(q.upsert_webhook_config(dialect, account_sid, service_sid, doc))
 
     async def delete_webhook_config(self, account_sid: str, service_sid: str) -> None:
         await self._execute(q.delete_webhook_config(account_sid, service_sid))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import reset_postgres
 from tests.support.control import call
 from tests.support.receiver import Receiver
-from tests.support.server import start_server
+from tests.support.server import start_server, start_worker
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -28,11 +26,7 @@ def test_a_separate_worker_process_delivers_for_a_server_without_one(
             pytest.skip("HOOKLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
         asyncio.run(reset_postgres(database_url))
     server = start_server(tmp_path, database_url, "--no-worker")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "hookline", "worker", "--database-url", server.database_url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = start_worker(server.database_url, tmp_path / "worker.log")
     try:
         status, _ = call(
             server, "POST", "/v1/Configuration/Webhooks",

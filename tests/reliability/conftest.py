@@ -74,6 +74,18 @@ def api_for(server: ServerProcess) -> Api:
     return Api(server.base_url, server.account_sid, server.auth_token)
 
 
+def all_deliveries(api: Api) -> list[dict[str, Any]]:
+    """hookline's whole delivery log (``/_hookline/deliveries``, every page)."""
+    rows: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        page = api.ok("GET", "/_hookline/deliveries", params={"After": after, "Limit": 1000})
+        rows.extend(page["deliveries"])
+        if not page["deliveries"]:
+            return rows
+        after = page["next_after"]
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))

@@ -25,14 +25,22 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from tests.reliability.conftest import POSTGRES_URL, Api, api_for, backends, database_url
+from tests.reliability.conftest import (
+    POSTGRES_URL,
+    Api,
+    all_deliveries,
+    api_for,
+    backends,
+    database_url,
+)
 from tests.support.receiver import Received, Receiver
 from tests.support.server import ServerProcess, start_server
 
 CLIENT_THREADS = 4
 CONVERSATIONS = 2
-KILL_AFTER_SECONDS = 1.5
-POST_SECONDS = 2.0
+#: The kill comes once this many messages were created (a condition, not a delay: on a
+#: busy machine 1.5 s of posting created fewer than 10).
+CREATED_BEFORE_KILL = 10
 #: The lease of a killed worker's rows (60 s) plus slack for the retries to go out.
 SETTLE_SECONDS = 100.0
 RECEIVER_DELAY = 0.25
@@ -87,17 +95,6 @@ def _post_loop(
         out.append(Post(conversation_sid, body, response.status_code, sid, response.text[:300]))
 
 
-def _deliveries(api: Api) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    after = 0
-    while True:
-        page = api.ok("GET", "/_hookline/deliveries", params={"After": after, "Limit": 1000})
-        rows.extend(page["deliveries"])
-        if not page["deliveries"]:
-            return rows
-        after = page["next_after"]
-
-
 def _messages(api: Api, conversation_sid: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     url: str | None = f"{api.base_url}/v1/Conversations/{conversation_sid}/Messages?PageSize=100"
@@ -141,14 +138,21 @@ def run_scenario(backend: str, tmp: Path) -> Outcome:
             ]
             for thread in threads:
                 thread.start()
-            time.sleep(KILL_AFTER_SECONDS)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if (
+                    sum(p.status == 201 for posts in per_thread for p in posts)
+                    >= CREATED_BEFORE_KILL
+                ):
+                    break
+                time.sleep(0.02)
             received_before_kill = len(receiver.requests)
             created_before_kill = sum(p.status == 201 for posts in per_thread for p in posts)
             first.stop(signal.SIGKILL)
-            time.sleep(POST_SECONDS - KILL_AFTER_SECONDS)
-            stop.set()
+            # Each client thread stops by itself at its first failed post.
             for thread in threads:
-                thread.join(15)
+                thread.join(30)
+            stop.set()
             posts = [p for posts in per_thread for p in posts]
 
             second = start_server(tmp, url)
@@ -159,7 +163,7 @@ def run_scenario(backend: str, tmp: Path) -> Outcome:
             settled = False
             deliveries: list[dict[str, Any]] = []
             while time.monotonic() < deadline:
-                deliveries = _deliveries(api)
+                deliveries = all_deliveries(api)
                 delivered = {r.params.get("MessageSid") for r in list(receiver.requests)}
                 busy = [d for d in deliveries if d["status"] in ("pending", "sending")]
                 if not busy and created <= delivered:
@@ -217,7 +221,9 @@ def test_kill_9_loses_no_committed_webhook(
     assert not unexpected, f"creates answered neither 201 nor nothing: {unexpected[:5]}"
 
     # The scenario really crashed with work in flight.
-    assert outcome.created_before_kill >= 10, "too few messages were created before the kill"
+    assert outcome.created_before_kill >= CREATED_BEFORE_KILL, (
+        "too few messages were created before the kill"
+    )
     assert outcome.received_before_kill < len(created), "nothing was left to recover"
     # Every client thread was cut off by the kill (posting went on until then).
     assert any(p.status is None for p in outcome.posts)

@@ -22,6 +22,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     params: dict[str, str]
+    #: Wall-clock time it arrived (before any scripted delay).
+    received_at: float = field(default_factory=time.time)
 
 
 @dataclass

@@ -85,3 +85,14 @@ def start_server(
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"hookline did not start:\n{server.log()}")
+
+
+def start_worker(
+    database_url: str, log_path: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """A ``hookline worker`` process on ``database_url``; its output goes to ``log_path``."""
+    command = [sys.executable, "-m", "hookline", "worker", "--database-url", database_url]
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env=os.environ | (env or {})
+        )
