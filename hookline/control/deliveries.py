@@ -8,9 +8,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.api.call import Call, endpoint, json
-from hookline.control.cursor import after_and_limit
+from hookline.control.cursor import after_and_limit, newest_first
 from hookline.delivery import outbox
 from hookline.exceptions import InvalidParameter, NotFound
+from hookline.store import Tx
 from hookline.store import queries as q
 
 FILTERS = {"Status": "status", "EventType": "event_type", "ConversationSid": "conversation_sid"}
@@ -22,10 +23,20 @@ async def listing(call: Call) -> Response:
         column: call.form.get(name) for name, column in FILTERS.items() if call.form.get(name)
     }
     async with call.rt.store.read() as tx:
-        statement = q.select_deliveries(call.account.sid, after, limit, filters)
+        statement = q.select_deliveries(call.account.sid, after, limit, filters, newest_first(call))
         rows = [dict(row._mapping) for row in (await tx.execute(statement)).all()]
-    items = [outbox.public(row) for row in rows]
-    return json({"deliveries": items, "next_after": rows[-1]["seq"] if rows else after})
+        latencies = await _latencies(tx, [row["sid"] for row in rows])
+    items = [outbox.public(row) | {"latency_ms": latencies.get(row["sid"])} for row in rows]
+    next_after = max((row["seq"] for row in rows), default=after)
+    return json({"deliveries": items, "next_after": next_after})
+
+
+async def _latencies(tx: Tx, sids: list[str]) -> dict[str, float]:
+    """Each delivery's latest attempt latency (ms); deliveries not yet tried are left out."""
+    if not sids:
+        return {}
+    rows = (await tx.execute(q.select_attempt_latencies(sids))).all()
+    return {sid: latency for sid, latency in rows}
 
 
 async def _find(call: Call) -> dict[str, Any]:
@@ -40,7 +51,8 @@ async def fetch(call: Call) -> Response:
     row = await _find(call)
     async with call.rt.store.read() as tx:
         attempts = [dict(r.doc) for r in (await tx.execute(q.select_attempts(row["sid"]))).all()]
-    return json(outbox.public(row) | {"attempt_log": attempts})
+    latency = attempts[-1].get("latency_ms") if attempts else None
+    return json(outbox.public(row) | {"latency_ms": latency, "attempt_log": attempts})
 
 
 async def resend(call: Call) -> Response:

@@ -9,8 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hookline.api.call import Call, endpoint, json, no_content
-from hookline.control import deliveries, receipts
-from hookline.control.cursor import after_and_limit
+from hookline.control import deliveries, inspector, receipts, reset
+from hookline.control.cursor import after_and_limit, newest_first
 from hookline.domain.validation import http_url
 from hookline.exceptions import InvalidParameter
 from hookline.sids import is_sid
@@ -28,9 +28,11 @@ async def events(call: Call) -> Response:
         if call.form.get(form_name):
             filters[column] = call.form.get(form_name)
     async with call.rt.store.read() as tx:
-        rows = (await tx.execute(q.select_events(call.account.sid, after, limit, filters))).all()
+        statement = q.select_events(call.account.sid, after, limit, filters, newest_first(call))
+        rows = (await tx.execute(statement)).all()
     items = [{key: value for key, value in row._mapping.items()} for row in rows]
-    return json({"events": items, "next_after": items[-1]["seq"] if items else after})
+    next_after = max((item["seq"] for item in items), default=after)
+    return json({"events": items, "next_after": next_after})
 
 
 async def flows(call: Call) -> Response:
@@ -66,4 +68,6 @@ routes = [
     Route("/_hookline/flows/{FlowSid}", endpoint(unmap_flow), methods=["DELETE"]),
     *deliveries.routes,
     *receipts.routes,
+    *reset.routes,
+    *inspector.routes,
 ]

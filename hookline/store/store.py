@@ -125,6 +125,14 @@ class Tx:
     async def delete_webhook_config(self, account_sid: str, service_sid: str) -> None:
         await self.conn.execute(q.delete_webhook_config(account_sid, service_sid))
 
+    # --- reset --------------------------------------------------------------------
+
+    async def delete_account_data(self, account_sid: str, keep_service_sid: str) -> None:
+        """Remove everything the account owns except itself, its API keys and the
+        ``keep_service_sid`` service row (roles and configuration included)."""
+        for statement in q.delete_account_data(account_sid, keep_service_sid):
+            await self.conn.execute(statement)
+
 
 class Store:
     """Opens units of work. :class:`SqliteStore` and :class:`PostgresStore` say how."""
