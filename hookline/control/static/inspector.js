@@ -7,6 +7,13 @@
 (function () {
   const POLL_MS = 1000;
   const LIMIT = 200;
+  const TARGETS = {
+    config: "account webhook configuration",
+    webhook: "conversation-scoped webhook",
+    trigger: "conversation-scoped webhook (trigger)",
+    studio: "Studio flow",
+    flex: "Flex",
+  };
   const state = {
     tab: "deliveries",
     deliveries: [],
@@ -162,7 +169,7 @@
       "data-delivery-sid",
       (item) => {
         const row = el("tr", { "data-delivery-sid": item.sid, tabindex: "0" },
-          el("td", { class: "time" }), el("td", { class: "type" }), el("td", { class: "url" }),
+          el("td", { class: "time" }), el("td", { class: "target" }),
           el("td"), el("td", { class: "num" }), el("td", { class: "num" }));
         row.addEventListener("click", () => select("delivery", item.sid));
         row.addEventListener("keydown", (e) => { if (e.key === "Enter") select("delivery", item.sid); });
@@ -172,14 +179,15 @@
         row.dataset.status = item.status;
         row.dataset.attempts = String(item.attempts);
         row.classList.toggle("selected", isSelected("delivery", item.sid));
-        const target = item.url
-          ? el("span", {}, el("span", { class: "method", text: item.method }), " ", item.url)
-          : el("span", { class: "muted", text: `(${item.target}: no URL)` });
+        const url = item.url
+          ? el("div", { class: "url", title: item.url },
+            el("span", { class: "method", text: item.method }), " ", item.url)
+          : el("div", { class: "url muted", text: `(${item.target}: no URL)` });
+        const target = el("div", {}, el("div", { class: "type", text: item.event_type }), url);
         setCells(row, [
-          time(item.created_at), item.event_type, target, badge(item.status, item.last_status),
+          time(item.created_at), target, badge(item.status, item.last_status),
           String(item.attempts), latency(item.latency_ms),
         ]);
-        row.children[2].title = item.url || "";
       }
     );
     $("deliveries-empty").hidden = state.deliveries.length > 0;
@@ -269,7 +277,8 @@
       el("div", { class: "actions" }, badge(delivery.status, delivery.last_status), replay));
 
     const meta = keyValueTable([
-      ["Target", delivery.target + (delivery.webhook_sid ? ` (${delivery.webhook_sid})` : "")],
+      ["Target", (TARGETS[delivery.target] || delivery.target) +
+        (delivery.webhook_sid ? ` ${delivery.webhook_sid}` : "")],
       ["Event", delivery.event_sid],
       ["Conversation", delivery.conversation_sid || "—"],
       ["Created", fullTime(delivery.created_at)],
@@ -291,7 +300,8 @@
         text: "Not sent yet: X-Twilio-Signature is computed when the request is sent." }),
       keyValueTable(headers, ["x-twilio-signature", "i-twilio-idempotency-token"]),
       el("h4", { text: "Parameters" }),
-      keyValueTable(Object.entries(delivery.params || {}).map(([k, v]) => [k, String(v)])));
+      keyValueTable(request ? sentParameters(request) :
+        Object.entries(delivery.params || {}).map(([k, v]) => [k, String(v)])));
 
     const attemptList = el("div", { class: "attempts" });
     for (const attempt of attempts.slice().reverse()) attemptList.append(renderAttempt(attempt));
@@ -301,9 +311,18 @@
       head,
       state.notice ? el("p", { class: "notice", text: state.notice }) : null,
       meta,
-      requestSection,
-      el("section", {}, el("h3", { text: `Attempts (${attempts.length})` }), attemptList)
+      el("section", {}, el("h3", { text: `Attempts (${attempts.length}), newest first` }),
+        attemptList),
+      requestSection
     );
+  }
+
+  // The parameters as signed and sent: the form body, or a GET's query string.
+  function sentParameters(request) {
+    const encoded = request.method === "GET"
+      ? new URL(request.url).search
+      : (request.body || "");
+    return Array.from(new URLSearchParams(encoded).entries());
   }
 
   function renderAttempt(attempt) {
