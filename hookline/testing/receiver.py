@@ -189,9 +189,7 @@ class WebhookReceiver:
                     headers=dict(self.headers.items()),
                     body=body,
                     params=params,
-                    signature_valid=receiver._signature_valid(
-                        url, self.command, params, signature
-                    ),
+                    signature_valid=receiver._signature_valid(url, self.command, params, signature),
                 )
                 answer = receiver._answer(parts.path)
                 if answer.delay:

@@ -9,7 +9,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-USER_TEST = '''
+USER_TEST = """
 from twilio.base.exceptions import TwilioRestException
 import pytest
 
@@ -64,7 +64,7 @@ def test_the_clock_moves_only_when_told(hookline_server):
 
 def test_a_wait_that_times_out_says_what_arrived(hookline_server, webhook_receiver):
     webhook_receiver.wait_for(1, path="/never", timeout=0.5)
-'''
+"""
 
 
 def plugin_args() -> list[str]:

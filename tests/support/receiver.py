@@ -14,7 +14,5 @@ class Receiver(WebhookReceiver):
     ) -> list[Received]:
         return super().wait_for(count, path=path, event_type=event, timeout=timeout)
 
-    def matching(
-        self, path: str | None = None, event: str | None = None
-    ) -> list[Received]:
+    def matching(self, path: str | None = None, event: str | None = None) -> list[Received]:
         return super().matching(path, event)

@@ -44,17 +44,12 @@ async def fill(rt: Runtime, account: Account) -> None:
 
 
 async def counts(rt: Runtime, account_sid: str) -> dict[str, int]:
+    found = {}
     async with rt.store.read() as tx:
-        return {
-            table.name: int(
-                (
-                    await tx.execute(
-                        select(func.count()).where(table.c.account_sid == account_sid)
-                    )
-                ).scalar_one()
-            )
-            for table in q.ACCOUNT_DATA
-        }
+        for table in q.ACCOUNT_DATA:
+            statement = select(func.count()).where(table.c.account_sid == account_sid)
+            found[table.name] = int((await tx.execute(statement)).scalar_one())
+    return found
 
 
 def test_every_table_of_account_data_is_reset() -> None:
