@@ -3,7 +3,9 @@ pytest in a subprocess, using ``hookline_server`` and ``webhook_receiver``."""
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
+from pathlib import Path
 
 import pytest
 
@@ -67,6 +69,13 @@ def test_a_wait_that_times_out_says_what_arrived(hookline_server, webhook_receiv
 """
 
 
+def readme_example() -> str:
+    """The README's example test file, as a user would copy it."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    (example,) = re.findall(r"```python\n(# test_my_bot\.py\n.*?)```", readme, re.DOTALL)
+    return example
+
+
 def plugin_args() -> list[str]:
     """Installed, hookline's ``pytest11`` entry point loads the plugin; from a source tree
     that is not installed, ``-p`` names it as the entry point would."""
@@ -76,10 +85,10 @@ def plugin_args() -> list[str]:
     return ["-p", "hookline.testing.plugin"]
 
 
-def test_a_users_test_file_runs_with_both_fixtures(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_my_bot=USER_TEST)
+def test_a_users_test_files_run_with_both_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_my_bot=USER_TEST, test_readme=readme_example())
     result = pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=4, failed=1)
+    result.assert_outcomes(passed=6, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*test_bot_sees_a_signed_message PASSED*",
