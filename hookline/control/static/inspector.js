@@ -53,8 +53,9 @@
     const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
     if (Number.isNaN(date.getTime())) return String(value);
     const pad = (n, w = 2) => String(n).padStart(w, "0");
-    return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
-      `.${pad(date.getMilliseconds(), 3)}`;
+    // UTC, as the detail's ISO times and the server's own timestamps.
+    return `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:` +
+      `${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}`;
   }
 
   function fullTime(value) {
@@ -235,8 +236,9 @@
 
   function renderCount() {
     const n = state.tab === "deliveries" ? state.deliveries.length : state.events.length;
-    const noun = state.tab === "deliveries" ? "deliveries" : "events";
-    $("count").textContent = n >= LIMIT ? `latest ${LIMIT} ${noun}` : `${n} ${noun}`;
+    const [one, many] = state.tab === "deliveries" ? ["delivery", "deliveries"] : ["event", "events"];
+    const noun = n === 1 ? one : many;
+    $("count").textContent = n >= LIMIT ? `latest ${LIMIT} ${many}` : `${n} ${noun}`;
   }
 
   // --- rendering: detail -----------------------------------------------------------------
