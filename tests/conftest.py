@@ -7,8 +7,16 @@ from pathlib import Path
 
 import pytest
 
+import hookline.testing.plugin
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, start_server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """hookline's own tests use its pytest plugin; installed, the ``pytest11`` entry point
+    has registered it already, else (a source checkout on sys.path) it is registered here."""
+    if not config.pluginmanager.is_registered(hookline.testing.plugin):
+        config.pluginmanager.register(hookline.testing.plugin, "hookline.testing.plugin")
 
 
 @pytest.fixture

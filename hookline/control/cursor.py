@@ -16,3 +16,11 @@ def after_and_limit(call: Call) -> tuple[int, int]:
     if limit < 1:
         raise InvalidParameter(f"Limit must be from 1 to {MAX_LIMIT}")
     return after, limit
+
+
+def newest_first(call: Call) -> bool:
+    """``Order=desc`` lists newest first (the inspector's view); ``asc`` is the default."""
+    order = (call.form.get("Order") or "asc").lower()
+    if order not in ("asc", "desc"):
+        raise InvalidParameter("Order must be asc or desc")
+    return order == "desc"

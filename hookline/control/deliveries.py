@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hookline.control.cursor import after_and_limit
+from hookline.control.cursor import after_and_limit, newest_first
 from hookline.domain import deliveries
 from hookline.web.call import Call, endpoint, json
 
@@ -16,7 +16,9 @@ async def listing(call: Call) -> Response:
     after, limit = after_and_limit(call)
     filters = {column: call.form.get(name) for name, column in FILTERS.items()}
     wanted = {column: value for column, value in filters.items() if value}
-    items, next_after = await deliveries.page(call.rt, call.account.sid, after, limit, wanted)
+    items, next_after = await deliveries.page(
+        call.rt, call.account.sid, after, limit, wanted, descending=newest_first(call)
+    )
     return json({"deliveries": items, "next_after": next_after})
 
 

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from hookline.control import deliveries, receipts
-from hookline.control.cursor import after_and_limit
+from hookline.control import deliveries, inspector, receipts, reset
+from hookline.control.cursor import after_and_limit, newest_first
 from hookline.domain import event_log
 from hookline.domain import flows as studio_flows
 from hookline.web.call import Call, endpoint, json, no_content
@@ -24,7 +24,9 @@ async def events(call: Call) -> Response:
         "conversation_sid": call.form.get("ConversationSid"),
     }
     wanted = {column: value for column, value in filters.items() if value}
-    items, next_after = await event_log.page(call.rt, call.account.sid, after, limit, wanted)
+    items, next_after = await event_log.page(
+        call.rt, call.account.sid, after, limit, wanted, descending=newest_first(call)
+    )
     return json({"events": items, "next_after": next_after})
 
 
@@ -50,4 +52,6 @@ routes = [
     Route("/_hookline/flows/{FlowSid}", endpoint(unmap_flow), methods=["DELETE"]),
     *deliveries.routes,
     *receipts.routes,
+    *reset.routes,
+    *inspector.routes,
 ]

@@ -41,12 +41,20 @@ def public(row: DeliveryRow) -> Record:
 
 
 async def page(
-    rt: Runtime, account_sid: str, after: int, limit: int, filters: Mapping[str, str]
+    rt: Runtime,
+    account_sid: str,
+    after: int,
+    limit: int,
+    filters: Mapping[str, str],
+    descending: bool = False,
 ) -> tuple[list[Record], int]:
-    """Deliveries after position ``after``, oldest first, and the position to go on from."""
+    """Deliveries after position ``after``, oldest first (``descending``: newest first),
+    each with its latest attempt's ``latency_ms``, and the position to go on from."""
     async with rt.store.read() as tx:
-        rows = await tx.deliveries_page(account_sid, after, limit, filters)
-    return [public(row) for row in rows], rows[-1].seq if rows else after
+        rows = await tx.deliveries_page(account_sid, after, limit, filters, descending)
+        latencies = await tx.attempt_latencies([row.sid for row in rows])
+    items = [public(row) | {"latency_ms": latencies.get(row.sid)} for row in rows]
+    return items, max((row.seq for row in rows), default=after)
 
 
 async def _find(tx: Tx, account_sid: str, sid: str) -> DeliveryRow:
@@ -61,7 +69,8 @@ async def show(rt: Runtime, account_sid: str, sid: str) -> Record:
     async with rt.store.read() as tx:
         row = await _find(tx, account_sid, sid)
         attempts = await tx.attempts_of(row.sid)
-    return public(row) | {"attempt_log": attempts}
+    latency = attempts[-1].get("latency_ms") if attempts else None
+    return public(row) | {"latency_ms": latency, "attempt_log": attempts}
 
 
 async def resend(rt: Runtime, account_sid: str, sid: str) -> Record:

@@ -13,10 +13,15 @@ FILTERS = ("event_type", "conversation_sid")
 
 
 async def page(
-    rt: Runtime, account_sid: str, after: int, limit: int, filters: Mapping[str, str]
+    rt: Runtime,
+    account_sid: str,
+    after: int,
+    limit: int,
+    filters: Mapping[str, str],
+    descending: bool = False,
 ) -> tuple[list[Record], int]:
-    """Events after position ``after`` (their ``seq``), oldest first, and the position to
-    go on from."""
+    """Events after position ``after`` (their ``seq``), oldest first (``descending``:
+    newest first), and the position to go on from."""
     async with rt.store.read() as tx:
-        rows = await tx.events_page(account_sid, after, limit, filters)
-    return [dataclasses.asdict(row) for row in rows], rows[-1].seq if rows else after
+        rows = await tx.events_page(account_sid, after, limit, filters, descending)
+    return [dataclasses.asdict(row) for row in rows], max((row.seq for row in rows), default=after)

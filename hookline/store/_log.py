@@ -83,12 +83,18 @@ class LogMethods(Connected):
         await self._execute(*q.insert_event(values))
 
     async def events_page(
-        self, account_sid: str, after_seq: int, limit: int, filters: Mapping[str, Any]
+        self,
+        account_sid: str,
+        after_seq: int,
+        limit: int,
+        filters: Mapping[str, Any],
+        descending: bool = False,
     ) -> list[EventRow]:
-        """Events with ``seq`` above ``after_seq``, oldest first; ``filters``: column →
-        value, from :data:`EVENT_FILTERS`."""
+        """Events with ``seq`` above ``after_seq``, oldest first (``descending``: newest
+        first); ``filters``: column → value, from :data:`EVENT_FILTERS`."""
         where = _checked(filters, EVENT_FILTERS)
-        result = await self._execute(q.select_events(account_sid, after_seq, limit, where))
+        statement = q.select_events(account_sid, after_seq, limit, where, descending)
+        result = await self._execute(statement)
         return [EventRow(**(dict(row._mapping) | {"params": dict(row.params)})) for row in result]
 
     # --- deliveries (outbox) ----------------------------------------------------------
@@ -157,13 +163,25 @@ class LogMethods(Connected):
         return _delivery(row) if row else None
 
     async def deliveries_page(
-        self, account_sid: str, after_seq: int, limit: int, filters: Mapping[str, Any]
+        self,
+        account_sid: str,
+        after_seq: int,
+        limit: int,
+        filters: Mapping[str, Any],
+        descending: bool = False,
     ) -> list[DeliveryRow]:
-        """Deliveries with ``seq`` above ``after_seq``, oldest first; ``filters``: column →
-        value, from :data:`DELIVERY_FILTERS`."""
+        """Deliveries with ``seq`` above ``after_seq``, oldest first (``descending``: newest
+        first); ``filters``: column → value, from :data:`DELIVERY_FILTERS`."""
         where = _checked(filters, DELIVERY_FILTERS)
-        result = await self._execute(q.select_deliveries(account_sid, after_seq, limit, where))
-        return [_delivery(row) for row in result]
+        statement = q.select_deliveries(account_sid, after_seq, limit, where, descending)
+        return [_delivery(row) for row in await self._execute(statement)]
+
+    async def attempt_latencies(self, delivery_sids: Sequence[str]) -> dict[str, float]:
+        """Each delivery's latest attempt latency in ms; deliveries never tried are left out."""
+        if not delivery_sids:
+            return {}
+        result = await self._execute(q.select_attempt_latencies(list(delivery_sids)))
+        return {sid: latency for sid, latency in result}
 
     async def attempts_of(self, delivery_sid: str) -> list[Record]:
         """The attempt documents of one delivery, oldest first."""

@@ -233,11 +233,16 @@ def insert_event(values: Mapping[str, Any]) -> Bound:
 
 
 def select_events(
-    account_sid: str, after_seq: int, limit: int, filters: Mapping[str, Any]
+    account_sid: str,
+    after_seq: int,
+    limit: int,
+    filters: Mapping[str, Any],
+    descending: bool = False,
 ) -> Select[Any]:
     c = t.events.c
     query = select(t.events).where(c.account_sid == account_sid, c.seq > after_seq)
-    return query.where(*_where(t.events, filters)).order_by(c.seq).limit(limit)
+    order = c.seq.desc() if descending else c.seq
+    return query.where(*_where(t.events, filters)).order_by(order).limit(limit)
 
 
 # --- deliveries (outbox) --------------------------------------------------------------
@@ -348,11 +353,24 @@ def select_delivery(account_sid: str, sid: str) -> Select[Any]:
 
 
 def select_deliveries(
-    account_sid: str, after_seq: int, limit: int, filters: Mapping[str, Any]
+    account_sid: str,
+    after_seq: int,
+    limit: int,
+    filters: Mapping[str, Any],
+    descending: bool = False,
 ) -> Select[Any]:
     c = t.deliveries.c
     query = select(t.deliveries).where(c.account_sid == account_sid, c.seq > after_seq)
-    return query.where(*_where(t.deliveries, filters)).order_by(c.seq).limit(limit)
+    order = c.seq.desc() if descending else c.seq
+    return query.where(*_where(t.deliveries, filters)).order_by(order).limit(limit)
+
+
+def select_attempt_latencies(delivery_sids: list[str]) -> Select[Any]:
+    """``(delivery_sid, latency_ms)`` of every attempt of the deliveries, oldest first; only
+    the number is read out of each attempt's document."""
+    c = t.delivery_attempts.c
+    latency = c.doc["latency_ms"].as_float()
+    return select(c.delivery_sid, latency).where(c.delivery_sid.in_(delivery_sids)).order_by(c.seq)
 
 
 def select_attempts(delivery_sid: str) -> Select[Any]:
@@ -372,3 +390,36 @@ def prune_deliveries(before: float) -> Delete:
 
 def prune_events(before: str) -> Delete:
     return delete(t.events).where(t.events.c.date_created < before)
+
+
+# --- reset ----------------------------------------------------------------------------
+
+#: Every table holding an account's data, children before parents. ``accounts`` and
+#: ``api_keys`` (its credentials) are not in it: a reset keeps them.
+ACCOUNT_DATA = (
+    t.delivery_attempts,
+    t.deliveries,
+    t.events,
+    t.receipts,
+    t.messages,
+    t.participants,
+    t.scoped_webhooks,
+    t.conversations,
+    t.users,
+    t.roles,
+    t.webhook_configs,
+    t.studio_flows,
+    t.services,
+)
+
+
+def delete_account_data(account_sid: str, keep_service_sid: str) -> list[Delete]:
+    """Delete statements that remove all of an account's data but the ``keep_service_sid``
+    service row."""
+    statements = []
+    for table in ACCOUNT_DATA:
+        statement = delete(table).where(table.c.account_sid == account_sid)
+        if table is t.services:
+            statement = statement.where(table.c.sid != keep_service_sid)
+        statements.append(statement)
+    return statements

@@ -140,6 +140,14 @@ class Tx(LogMethods):
     async def delete_webhook_config(self, account_sid: str, service_sid: str) -> None:
         await self._execute(q.delete_webhook_config(account_sid, service_sid))
 
+    # --- reset --------------------------------------------------------------------
+
+    async def delete_account_data(self, account_sid: str, keep_service_sid: str) -> None:
+        """Remove everything the account owns except itself, its API keys and the
+        ``keep_service_sid`` service row (roles and configuration included)."""
+        for statement in q.delete_account_data(account_sid, keep_service_sid):
+            await self._execute(statement)
+
 
 def _fields(record: AccountRow | ApiKeyRow) -> dict[str, Any]:
     return dict(vars(record))

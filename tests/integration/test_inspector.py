@@ -1,0 +1,168 @@
+"""The inspector page in a real headless Chromium: rows appear live, a delivery opens on
+its signed request and attempts, replay adds an attempt, filters narrow the list.
+
+Needs Playwright for Python and Debian's ``chromium`` (``.ci/run`` installs both); skipped
+without them. Set ``HOOKLINE_INSPECTOR_SCREENSHOTS=/some/dir`` to keep screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hookline.testing import HooklineServer, WebhookReceiver
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+WAIT_MS = 15_000  # generous: the page polls every second, the machine may be busy
+ON = "true"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not shutil.which(CHROMIUM):
+    pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs it)", allow_module_level=True)
+
+
+@pytest.fixture
+def page(hookline_server: HooklineServer) -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=hookline_server.base_url,
+            http_credentials={
+                "username": hookline_server.account_sid,
+                "password": hookline_server.auth_token,
+            },
+            viewport={"width": 1400, "height": 900},
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("requestfailed", lambda request: errors.append(f"failed: {request.url}"))
+        yield page
+        seen = list(errors)  # closing aborts the page's polls; those are not errors
+        browser.close()
+        assert not seen, seen
+
+
+def screenshot(page: Any, name: str) -> None:
+    directory = os.environ.get("HOOKLINE_INSPECTOR_SCREENSHOTS")
+    if directory:
+        page.screenshot(path=str(Path(directory) / f"{name}.png"), full_page=True)
+
+
+def deliveries(server: HooklineServer, **params: str) -> list[dict[str, Any]]:
+    return list(server.request("GET", "/_hookline/deliveries", params)["deliveries"])
+
+
+def test_page_needs_the_account_credentials(hookline_server: HooklineServer) -> None:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            http_credentials={"username": hookline_server.account_sid, "password": "wrong"}
+        )
+        response = context.new_page().goto(hookline_server.base_url + "/_hookline/ui")
+        assert response is not None and response.status == 401
+        browser.close()
+
+
+def test_live_rows_signed_request_replay_and_filters(
+    page: Any, hookline_server: HooklineServer, webhook_receiver: WebhookReceiver
+) -> None:
+    sdk = hookline_server.client
+    sdk.conversations.v1.configuration.webhooks().update(
+        filters=["onConversationAdded", "onMessageAdded"],
+        post_webhook_url=webhook_receiver.url("/hook"),
+        method="POST",
+    )
+    webhook_receiver.respond("/hook", 200, "ok")
+    webhook_receiver.respond("/hook", 503, "busy", times=1)  # the first event's only answer
+
+    response = page.goto("/_hookline/ui")
+    assert response.status == 200
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    page.wait_for_selector("#live[data-state=live]", timeout=WAIT_MS)
+    page.evaluate("window.loadedOnce = true")  # gone if the page reloads
+    screenshot(page, "inspector-empty")
+
+    # Events happen while the page is open: the rows come without a reload.
+    conversation = sdk.conversations.v1.conversations.create(
+        friendly_name="<b>not bold</b>", x_twilio_webhook_enabled=ON
+    )
+    (first,) = webhook_receiver.wait_for(1, path="/hook")  # answered 503
+    assert first.event_type == "onConversationAdded" and first.signature_valid
+    conversation.messages.create(
+        body="<img src=x onerror=alert(1)> [b]hi", author="alice", x_twilio_webhook_enabled=ON
+    )
+    second = webhook_receiver.wait_for(2, path="/hook")[1]
+    assert second.event_type == "onMessageAdded"
+    (message,) = deliveries(hookline_server, EventType="onMessageAdded")
+    row = page.wait_for_selector(
+        f'[data-delivery-sid="{message["sid"]}"][data-status=delivered]', timeout=WAIT_MS
+    )
+    assert page.evaluate("window.loadedOnce") is True
+    assert "onMessageAdded" in row.inner_text()
+    assert webhook_receiver.url("/hook") in row.inner_text()
+    page.wait_for_selector("#deliveries tr[data-delivery-sid]:nth-child(2)", timeout=WAIT_MS)
+    newest_first = page.eval_on_selector_all(
+        "#deliveries [data-delivery-sid]", "rows => rows.map(r => r.dataset.deliverySid)"
+    )
+    assert newest_first[0] == message["sid"]
+    assert page.eval_on_selector_all("img", "images => images.length") == 0
+    screenshot(page, "inspector-list")
+
+    # Opening it shows the signed request as sent, and the attempt's response.
+    row.click()
+    detail = page.wait_for_selector("#detail [data-attempt='1']", timeout=WAIT_MS)
+    assert detail is not None
+    text = page.inner_text("#detail")
+    assert "X-Twilio-Signature" in text and second.headers["X-Twilio-Signature"] in text
+    assert second.headers["I-Twilio-Idempotency-Token"] in text
+    assert "<img src=x onerror=alert(1)> [b]hi" in text  # the body as text, not markup
+    assert "HTTP 200" in page.inner_text("#detail [data-attempt='1']")
+    screenshot(page, "inspector-detail")
+
+    # Replay: the same request again, same idempotency token; the page shows attempt 2.
+    page.click("#detail [data-action=replay]")
+    page.wait_for_selector("#detail [data-attempt='2']", timeout=WAIT_MS)
+    replayed = webhook_receiver.wait_for(3, path="/hook")[2]
+    assert replayed.signature_valid and replayed.params["RetryCount"] == "1"
+    assert replayed.params | {"RetryCount": "0"} == second.params
+    token = "I-Twilio-Idempotency-Token"
+    assert replayed.headers[token] == second.headers[token]
+    screenshot(page, "inspector-replayed")
+
+    # Filters: by event type, and by status (the 503'd conversation event is not delivered).
+    page.select_option("#filter-event-type", "onConversationAdded")
+    page.wait_for_selector(f'[data-delivery-sid="{message["sid"]}"]', state="detached")
+    (added,) = deliveries(hookline_server, EventType="onConversationAdded")
+    settled = f'[data-delivery-sid="{added["sid"]}"][data-attempts="1"]:not([data-status=sending])'
+    status = page.wait_for_selector(settled, timeout=WAIT_MS).get_attribute("data-status")
+    assert status != "delivered"
+    page.select_option("#filter-event-type", "")
+    page.select_option("#filter-status", "delivered")
+    page.wait_for_selector(f'[data-delivery-sid="{added["sid"]}"]', state="detached")
+    assert page.query_selector(f'[data-delivery-sid="{message["sid"]}"]') is not None
+    page.select_option("#filter-status", status)
+    page.wait_for_selector(f'[data-delivery-sid="{added["sid"]}"]', timeout=WAIT_MS)
+    page.wait_for_selector(f'[data-delivery-sid="{message["sid"]}"]', state="detached")
+    screenshot(page, "inspector-filtered")
+
+    # The events tab lists the events themselves, newest first.
+    page.click("[data-tab=events]")
+    first_event = page.wait_for_selector("#events tr[data-event-sid]", timeout=WAIT_MS)
+    assert "onMessageAdded" in first_event.inner_text()
+    first_event.click()
+    page.wait_for_selector("#detail [data-open-delivery]", timeout=WAIT_MS)
+    screenshot(page, "inspector-events")
