@@ -168,8 +168,9 @@ BODY = {"Body": "hello from the hookline benchmark"}
 WEBHOOKS_ON = {"X-Twilio-Webhook-Enabled": "true"}
 
 
-def messages_path(conversation_sid: str) -> str:
-    return f"/v1/Conversations/{conversation_sid}/Messages"
+def messages_path(conversation_sid: str, service_sid: str = "") -> str:
+    prefix = f"/v1/Services/{service_sid}" if service_sid else "/v1"
+    return f"{prefix}/Conversations/{conversation_sid}/Messages"
 
 
 def message_wrk(
@@ -197,15 +198,15 @@ def message_wrk(
 
 
 def create_messages(
-    ctx: Context, work: Path, base_url: str, conversations: list[str], count: int
+    ctx: Context, work: Path, base_url: str, paths: list[str], count: int
 ) -> dict[str, Any]:
-    """Exactly ``count`` messages in each conversation (interleaved), webhooks enabled,
-    through the API at concurrency 32 (the plain aiohttp client, unpinned)."""
+    """Exactly ``count`` messages at each of ``paths`` (:func:`messages_path`; interleaved),
+    webhooks enabled, through the API at concurrency 32 (the plain aiohttp client)."""
     bodies = work / f"fill-{time.monotonic_ns()}.txt"
-    total = count * len(conversations)
+    total = count * len(paths)
     bodies.write_bytes(b"".join(b"Body=fill+%d\n" % number for number in range(total)))
     spec = LoadSpec(
-        urls=[base_url + messages_path(sid) for sid in conversations],
+        urls=[base_url + path for path in paths],
         concurrency=ctx.sizes.concurrency,
         bodies_file=str(bodies),
         headers=WEBHOOKS_ON,

@@ -15,7 +15,7 @@ from typing import Any
 
 from bench import api, load, proctree, profile, server
 from bench.load import LoadSpec
-from bench.scenarios.common import Context, Procs, create_messages
+from bench.scenarios.common import Context, Procs, create_messages, messages_path
 from bench.server import PER_ENDPOINT, Proc
 
 __all__ = ["PER_ENDPOINT", "drain", "fill", "healthy_receiver", "plain_client", "receiver_rate"]
@@ -47,7 +47,7 @@ def fill(
         base = setup.base_url
         conversation = api.create_conversation(base)
         api.global_webhooks(base, post=post_url, filters=["onMessageAdded"])
-        conversations = [conversation]
+        paths = [messages_path(conversation)]
         if hang is not None:
             hang_url = f"{hang.base_url}/hook/hang"
             if hang_via == "scoped":
@@ -56,9 +56,10 @@ def fill(
                 service = api.create_service(base, "hanging receiver")
                 filters = ["onMessageAdded"]
                 api.global_webhooks(base, post=hang_url, filters=filters, service_sid=service)
-                conversations.append(api.create_conversation(base, "to the hang", service))
-        ctx.say(f"creating {count:,} x {len(conversations)} messages through the API")
-        create_messages(ctx, work, base, conversations, count)
+                other = api.create_conversation(base, "to the hang", service)
+                paths.append(messages_path(other, service))
+        ctx.say(f"creating {count:,} x {len(paths)} messages through the API")
+        create_messages(ctx, work, base, paths, count)
         procs.stop(setup)
     return url
 

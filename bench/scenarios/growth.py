@@ -8,7 +8,13 @@ from typing import Any
 from bench import api, seed, wrk
 from bench.report import Check, ScenarioResult
 from bench.scenarios.api_write import wrk_run
-from bench.scenarios.common import Context, Procs, create_messages, message_wrk
+from bench.scenarios.common import (
+    Context,
+    Procs,
+    create_messages,
+    message_wrk,
+    messages_path,
+)
 
 NAME = "growth"
 
@@ -20,7 +26,7 @@ def measure(ctx: Context, stored: int) -> dict[str, Any]:
         setup = procs.add(ctx.hookline(work, url, "--no-worker", pin=False))
         conversation = api.create_conversation(setup.base_url)
         # One message through the API: the rows copied below are copies of it.
-        create_messages(ctx, work, setup.base_url, [conversation], 1)
+        create_messages(ctx, work, setup.base_url, [messages_path(conversation)], 1)
         procs.stop(setup)
     ctx.say(f"bulk-storing {stored - 1:,} more messages with SQL")
     began = time.monotonic()
