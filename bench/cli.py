@@ -91,8 +91,9 @@ def main(
     results: list[ScenarioResult] = []
     crashed = False
     started = time.monotonic()
-    db = Database(database, workdir)
+    db: Database | None = None
     try:
+        db = Database(database, workdir)
         ctx = Context(mode, sizes, workdir, console, db, pins, log_level, profile, out)
         console.print(f"[bold]hookline benchmarks[/bold] ({mode}, {db.describe()})")
         where = f"hookline on core {pins.server}, wrk and receivers on core {pins.load}"
@@ -114,7 +115,8 @@ def main(
             console.print(f"[dim]{name} took {result.duration_s:.1f} s[/dim]")
             results.append(result)
     finally:
-        db.close()
+        if db is not None:
+            db.close()
         if keep_tmp:
             console.print(f"[dim]kept {workdir}[/dim]")
         else:

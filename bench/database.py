@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,7 +49,9 @@ class Database:
             self.admin_url = os.environ.get("HOOKLINE_BENCH_POSTGRES_URL") or self._start()
 
     def _start(self) -> str:
-        self.cluster_dir = self.workdir / "pg"
+        # Its own directory under the system temp dir: the cluster runs as the `postgres`
+        # user when we are root, and the run's workdir (mode 0700) is not reachable for it.
+        self.cluster_dir = Path(tempfile.mkdtemp(prefix="hookline-bench-pg-"))
         started = subprocess.run(
             [str(PG_SERVER_SCRIPT), "start", str(self.cluster_dir)],
             capture_output=True,
@@ -57,7 +60,10 @@ class Database:
             check=False,
         )
         if started.returncode != 0:
-            raise RuntimeError(f"pg-test-server failed: {started.stderr[-2000:]}")
+            log = self.cluster_dir / "initdb.log"
+            detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            self.close()
+            raise RuntimeError(f"pg-test-server failed: {started.stderr[-2000:]}{detail}")
         return started.stdout.strip().split("=", 1)[1]
 
     def describe(self) -> str:
