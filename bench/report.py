@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import math
 import os
 import platform
 import subprocess
@@ -60,6 +61,7 @@ class Check:
 
     @property
     def met(self) -> bool:
+        # NaN (a run without one successful request) meets nothing.
         return self.value >= self.threshold if self.op == ">=" else self.value <= self.threshold
 
 
@@ -80,6 +82,8 @@ class ScenarioResult:
         data = asdict(self)
         for check, raw in zip(self.checks, data["checks"], strict=True):
             raw["met"] = check.met
+            if math.isnan(check.value):
+                raw["value"] = None  # strict JSON has no NaN
         return data
 
 

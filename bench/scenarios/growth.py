@@ -65,7 +65,10 @@ def run(ctx: Context) -> ScenarioResult:
             f"{(data['rss_kb_after_load'] or 0) / 1024:.0f} MiB after the load "
             f"({(data['rss_kb_after_start'] or 0) / 1024:.0f} MiB at start)."
         )
-    p99_ratio = runs[large]["load"]["p99_ms"] / (runs[small]["load"]["p99_ms"] or 1.0)
+    small_load, large_load = runs[small]["load"], runs[large]["load"]
+    p99_ratio = float("nan")
+    if small_load["ok"] and large_load["ok"]:
+        p99_ratio = large_load["p99_ms"] / (small_load["p99_ms"] or 1.0)
     result.checks.append(
         Check(f"p99 {large:,} / p99 {small:,}", p99_ratio, "<=", ctx.targets.growth_p99)
     )
