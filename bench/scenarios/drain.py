@@ -92,7 +92,12 @@ def drain(
         rss_kb = hookline.rss_kb()
         hang_stats = api.receiver_stats(hang.base_url) if hang is not None else None
         outbox = api.delivery_states(hookline.base_url)
+        if hang is not None:
+            # Its open requests would hold up hookline's graceful shutdown; measuring is done.
+            hang.stop()
+        stopping = time.monotonic()
         procs.stop(hookline)
+        stop_s = time.monotonic() - stopping
     delivered = stats["count"] - count_before
     cpu_ms: dict[str, float] = {}
     for name in pids:
@@ -114,6 +119,7 @@ def drain(
         "server_start_to_last_s": stats["last"] - started if stats["last"] else None,
         "cpu_ms_per_delivery": cpu_ms,
         "rss_kb": rss_kb,
+        "server_stop_s": round(stop_s, 2),
         "hang_receiver": hang_stats,
         "outbox": outbox,
         "notes": notes,
