@@ -96,3 +96,20 @@ def wait_for_count(
             stats["stalled"] = True
             break
     return stats
+
+
+def delivery_states(base_url: str, page: int = 1000) -> dict[str, int]:
+    """How many outbox rows are in each state, per target: ``{"config/delivered": N}``
+    (paged through ``GET /_hookline/deliveries``)."""
+    states: dict[str, int] = {}
+    after: Any = None
+    while True:
+        query = f"?Limit={page}" + (f"&After={after}" if after is not None else "")
+        answer = call(base_url, f"/_hookline/deliveries{query}")
+        rows = answer.get("deliveries") or []
+        for row in rows:
+            key = f"{row.get('target')}/{row.get('status')}"
+            states[key] = states.get(key, 0) + 1
+        if len(rows) < page or answer.get("next_after") in (None, after):
+            return states
+        after = answer["next_after"]

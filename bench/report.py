@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import math
 import os
 import platform
+import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +31,8 @@ class Run:
     p99_ms: float | None = None
     count: int = 0
     errors: int = 0
+    #: Server CPU (process tree) per request or delivery, milliseconds.
+    cpu_ms: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +61,7 @@ class Check:
 
     @property
     def met(self) -> bool:
+        # NaN (a run without one successful request) meets nothing.
         return self.value >= self.threshold if self.op == ">=" else self.value <= self.threshold
 
 
@@ -76,6 +82,8 @@ class ScenarioResult:
         data = asdict(self)
         for check, raw in zip(self.checks, data["checks"], strict=True):
             raw["met"] = check.met
+            if math.isnan(check.value):
+                raw["value"] = None  # strict JSON has no NaN
         return data
 
 
@@ -90,6 +98,7 @@ def show(console: Console, result: ScenarioResult) -> None:
     table.add_column("vs baseline", justify="right")
     table.add_column("p50 ms", justify="right")
     table.add_column("p99 ms", justify="right")
+    table.add_column("CPU ms", justify="right")
     table.add_column("ok", justify="right")
     table.add_column("errors", justify="right")
     baseline = next((run for run in result.runs if run.system == "baseline"), None)
@@ -103,6 +112,7 @@ def show(console: Console, result: ScenarioResult) -> None:
             ratio,
             _ms(run.p50_ms),
             _ms(run.p99_ms),
+            _ms(run.cpu_ms),
             f"{run.count:,}",
             str(run.errors),
         )
@@ -127,6 +137,30 @@ def show(console: Console, result: ScenarioResult) -> None:
         console.print(f"[red]{result.scenario} crashed:[/red] {result.error}")
 
 
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in ("uvicorn", "starlette", "uvloop", "httptools", "aiohttp", "sqlalchemy"):
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    found["wrk"] = (wrk.stdout or wrk.stderr).split("[")[0].strip()
+    return found
+
+
+def _commit() -> str:
+    root = Path(__file__).resolve().parent.parent
+    git = ["git", "-C", str(root)]
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain"], capture_output=True, text=True, check=False
+    )
+    return head.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
 def machine() -> dict[str, Any]:
     cpu = ""
     try:
@@ -144,20 +178,46 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "commit": _commit(),
+        "versions": _versions(),
     }
 
 
-def write(out_dir: Path, results: list[ScenarioResult], mode: str) -> Path:
+def write(
+    out_dir: Path, results: list[ScenarioResult], mode: str, run_info: dict[str, Any]
+) -> Path:
+    """One JSON per scenario (latest run, per store) and one for the whole run."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    database = run_info.get("database", "sqlite")
     for result in results:
-        path = out_dir / f"{result.scenario}.json"
+        path = out_dir / f"{result.scenario}-{database}.json"
         path.write_text(json.dumps(result.to_json(), indent=2) + "\n")
     stamp = time.strftime("%Y%m%d-%H%M%S")
     summary = {
         "mode": mode,
+        **run_info,
         "machine": machine(),
         "scenarios": [result.to_json() for result in results],
     }
-    path = out_dir / f"run-{mode}-{stamp}.json"
+    path = out_dir / f"run-{mode}-{database}-{stamp}.json"
     path.write_text(json.dumps(summary, indent=2) + "\n")
     return path
+
+
+def show_summary(console: Console, results: list[ScenarioResult], database: str) -> None:
+    """Every target of the run in one table: the ratio measured against the goal."""
+    table = Table(title=f"targets ({database})", title_justify="left")
+    for column in ("scenario", "target", "measured", "goal", "met"):
+        table.add_column(column, justify="right" if column in ("measured", "goal") else "left")
+    for result in results:
+        if result.error:
+            table.add_row(result.scenario, "-", "-", "-", "[red]crashed[/red]")
+        for check in result.checks:
+            table.add_row(
+                result.scenario,
+                check.name,
+                f"{check.value:.3f}{check.unit}",
+                f"{check.op} {check.threshold:g}{check.unit}",
+                "[green]yes[/green]" if check.met else "[red]no[/red]",
+            )
+    console.print(table)

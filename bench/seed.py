@@ -1,197 +1,115 @@
-"""Bulk set-up straight into a stopped server's SQLite file, through hookline's own tables.
+"""Bulk-store messages straight into a stopped server's database, with plain SQL.
 
-Rows are built by hookline's own code (``messages.event_params``, ``events.event``,
-``outbox.delivery_row``, ``sender.prepare``) so they are what the API would have written;
-only the per-row HTTP round trip is skipped.
+Only the documented shape of the ``messages`` table is assumed (``sid``, ``conversation_sid``,
+``index``, the JSON ``doc``; ``seq`` is generated) plus ``conversations.next_message_index``
+when that column exists. The rows are copies of a message the API created, so every other
+column is whatever hookline itself wrote; only ``sid`` and ``index`` change per copy.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import secrets
+import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import create_engine, insert, select, update
-from sqlalchemy.engine import Engine
+import asyncpg
 
-from hookline.delivery import outbox
-from hookline.delivery.sender import prepare
-from hookline.domain import messages
-from hookline.domain.events import event
-from hookline.domain.runtime import Actor, Runtime
-from hookline.store import Store
-from hookline.store import tables as t
+from bench.database import run_async, sqlite_path
 
-CHUNK = 5_000
+CHUNK = 20_000
+_INDEX_MARK = -987_654_321
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where each seeded event goes: ``config`` (global URL) or a scoped ``webhook``."""
-
-    kind: str
-    url: str
-    webhook_sid: str | None = None
+def _new_sid() -> str:
+    return "IM" + secrets.token_hex(16)
 
 
-def _engine(db_path: Path) -> Engine:
-    return create_engine(f"sqlite:///{db_path}")
+class Template:
+    """One stored message and how to make its copies."""
 
+    def __init__(self, columns: list[str], row: dict[str, Any]) -> None:
+        self.columns = [name for name in columns if name != "seq"]
+        self.row = row
+        doc = row["doc"] if isinstance(row["doc"], dict) else json.loads(row["doc"])
+        self.sid = str(row["sid"])
+        self.first_index = int(row["index"]) + 1
+        self.doc_text = json.dumps(doc | {"index": _INDEX_MARK})
 
-def _runtime() -> Runtime:
-    # delivery_row only needs the clock and the SID source, not the store.
-    return Runtime(store=cast(Store, None))
-
-
-def _conversation(engine: Engine, conversation_sid: str) -> dict[str, Any]:
-    c = t.conversations.c
-    with engine.connect() as conn:
-        row = conn.execute(select(c.doc, c.next_message_index).where(c.sid == conversation_sid))
-        doc, next_index = row.one()
-    return dict(doc) | {"next_message_index": int(next_index or 0)}
-
-
-def _message(rt: Runtime, conv: dict[str, Any], index: int, body: str) -> dict[str, Any]:
-    now = rt.now_iso()
-    return {
-        "participant_sid": None,
-        "media": None,
-        "attributes": "{}",
-        "author": "system",
-        "body": body,
-        "sid": rt.sids.new("IM"),
-        "account_sid": conv["account_sid"],
-        "chat_service_sid": conv["chat_service_sid"],
-        "conversation_sid": conv["sid"],
-        "index": index,
-        "date_created": now,
-        "date_updated": now,
-        "delivery": None,
-        "content_sid": None,
-    }
-
-
-def _chunks(rows: Iterator[dict[str, Any]], size: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
-    while chunk := list(itertools.islice(rows, size)):
-        yield chunk
-
-
-def messages_into(db_path: Path, conversation_sid: str, count: int, body: str = "seed") -> None:
-    """Store ``count`` more messages in the conversation and advance its next index."""
-    engine = _engine(db_path)
-    rt = _runtime()
-    conv = _conversation(engine, conversation_sid)
-    first = conv["next_message_index"]
-
-    def rows() -> Iterator[dict[str, Any]]:
-        for index in range(first, first + count):
-            doc = _message(rt, conv, index, f"{body} {index}")
-            yield {
-                "sid": doc["sid"],
-                "account_sid": doc["account_sid"],
-                "chat_service_sid": doc["chat_service_sid"],
-                "conversation_sid": doc["conversation_sid"],
+    def copies(self, count: int) -> Iterator[tuple[Any, ...]]:
+        for index in range(self.first_index, self.first_index + count):
+            sid = _new_sid()
+            changed = {
+                "sid": sid,
                 "index": index,
-                "doc": doc,
+                "doc": self.doc_text.replace(self.sid, sid).replace(str(_INDEX_MARK), str(index)),
             }
-
-    try:
-        for chunk in _chunks(rows(), 20_000):
-            with engine.begin() as conn:
-                conn.execute(insert(t.messages), chunk)
-        c = t.conversations.c
-        with engine.begin() as conn:
-            values = {"next_message_index": first + count}
-            conn.execute(update(t.conversations).where(c.sid == conversation_sid).values(values))
-    finally:
-        engine.dispose()
+            yield tuple(changed.get(name, self.row[name]) for name in self.columns)
 
 
-@dataclass(frozen=True)
-class Stream:
-    """Events in one conversation, each delivered to every one of ``targets``."""
-
-    conversation_sid: str
-    targets: list[Target]
-
-
-def outbox_into(db_path: Path, streams: list[Stream], count: int, auth_token: str) -> list[bytes]:
-    """Write ``count`` onMessageAdded events per stream, interleaved in time, with one pending
-    delivery per target each (what the API writes for a message with webhooks enabled).
-
-    Returns the exact bodies hookline will POST for the first stream's first target (with
-    ``RetryCount=0``), so the baseline client can send the same bytes.
-    """
-    engine = _engine(db_path)
-    rt = _runtime()
-    convs = [_conversation(engine, stream.conversation_sid) for stream in streams]
-    bodies: list[bytes] = []
-
-    def rows() -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-        for index in range(count):
-            for number, (stream, conv) in enumerate(zip(streams, convs, strict=True)):
-                event_row, deliveries = _event_rows(rt, conv, index, stream.targets)
-                if number == 0:
-                    first = deliveries[0]
-                    params = dict(first["params"]) | {"RetryCount": "0"}
-                    token = first["idempotency_token"]
-                    bodies.append(
-                        prepare(first["url"], "POST", params, auth_token, token).request.body
-                    )
-                yield event_row, deliveries
-
-    try:
-        for chunk in _pairs(rows()):
-            with engine.begin() as conn:
-                conn.execute(insert(t.events), [pair[0] for pair in chunk])
-                conn.execute(insert(t.deliveries), [d for pair in chunk for d in pair[1]])
-    finally:
-        engine.dispose()
-    return bodies
-
-
-def _event_rows(
-    rt: Runtime, conv: dict[str, Any], index: int, targets: list[Target]
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    message = _message(rt, conv, index, f"hello {index}")
-    built = event(
-        "onMessageAdded",
-        Actor.rest(True),
-        account_sid=conv["account_sid"],
-        chat_service_sid=conv["chat_service_sid"],
-        conversation_sid=conv["sid"],
-        params=messages.event_params(message, conv, "onMessageAdded"),
-    )
-    event_sid = rt.sids.new("EV")
-    event_row = {
-        "sid": event_sid,
-        "account_sid": built.account_sid,
-        "chat_service_sid": built.chat_service_sid,
-        "conversation_sid": built.conversation_sid,
-        "event_type": built.name,
-        "source": built.source,
-        "params": dict(built.params),
-        "date_created": rt.now_iso(),
-    }
-    deliveries = [
-        outbox.delivery_row(
-            rt,
-            built,
-            event_sid,
-            kind=target.kind,
-            url=target.url,
-            method="POST",
-            webhook_sid=target.webhook_sid,
-        )
-        for target in targets
-    ]
-    return event_row, deliveries
-
-
-def _pairs(
-    rows: Iterator[tuple[dict[str, Any], list[dict[str, Any]]]],
-) -> Iterator[list[tuple[dict[str, Any], list[dict[str, Any]]]]]:
+def _chunks(rows: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
     while chunk := list(itertools.islice(rows, CHUNK)):
         yield chunk
+
+
+def messages_into(database_url: str, conversation_sid: str, count: int) -> None:
+    """Store ``count`` more messages in a conversation that has at least one message."""
+    if database_url.startswith("sqlite"):
+        _sqlite(database_url, conversation_sid, count)
+    else:
+        run_async(_postgres(database_url, conversation_sid, count))
+
+
+_LAST = 'SELECT * FROM messages WHERE conversation_sid = {} ORDER BY "index" DESC LIMIT 1'
+
+
+def _sqlite(url: str, conversation_sid: str, count: int) -> None:
+    conn = sqlite3.connect(sqlite_path(url))
+    try:
+        cursor = conn.execute(_LAST.format("?"), (conversation_sid,))
+        columns = [item[0] for item in cursor.description]
+        found = cursor.fetchone()
+        if found is None:
+            raise RuntimeError(f"{conversation_sid} has no message to copy")
+        template = Template(columns, dict(zip(columns, found, strict=True)))
+        names = ", ".join(f'"{name}"' for name in template.columns)
+        marks = ", ".join("?" for _ in template.columns)
+        insert = f"INSERT INTO messages ({names}) VALUES ({marks})"
+        for chunk in _chunks(template.copies(count)):
+            with conn:
+                conn.executemany(insert, chunk)
+        conversation_columns = {row[1] for row in conn.execute("PRAGMA table_info(conversations)")}
+        if "next_message_index" in conversation_columns:
+            with conn:
+                conn.execute(
+                    "UPDATE conversations SET next_message_index = ? WHERE sid = ?",
+                    (template.first_index + count, conversation_sid),
+                )
+    finally:
+        conn.close()
+
+
+async def _postgres(url: str, conversation_sid: str, count: int) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        found = await conn.fetchrow(_LAST.format("$1"), conversation_sid)
+        if found is None:
+            raise RuntimeError(f"{conversation_sid} has no message to copy")
+        template = Template(list(found.keys()), dict(found))
+        for chunk in _chunks(template.copies(count)):
+            await conn.copy_records_to_table("messages", records=chunk, columns=template.columns)
+        has_next_index = await conn.fetchval(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'conversations' AND column_name = 'next_message_index'"
+        )
+        if has_next_index:
+            await conn.execute(
+                "UPDATE conversations SET next_message_index = $1 WHERE sid = $2",
+                template.first_index + count,
+                conversation_sid,
+            )
+        await conn.execute("ANALYZE messages")
+    finally:
+        await conn.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bench.report import ScenarioResult
-from bench.scenarios import api_write, delivery, growth, isolation, pre_event
+from bench.scenarios import api_write, delivery, growth, isolation, pre_event, scale
 from bench.scenarios.common import Context
 
 Scenario = Callable[[Context], ScenarioResult]
@@ -16,4 +16,5 @@ SCENARIOS: dict[str, Scenario] = {
     delivery.NAME: delivery.run,
     growth.NAME: growth.run,
     isolation.NAME: isolation.run,
+    scale.NAME: scale.run,
 }

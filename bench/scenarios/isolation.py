@@ -1,14 +1,15 @@
-"""isolation: the delivery scenario plus a receiver that never answers, fed as many events.
+"""isolation: a healthy receiver's delivery rate beside a receiver that never answers, fed
+as many events, against the healthy receiver alone.
 
 Two ways to point events at the hanging receiver, each its own run:
 
 - ``service``: a second Conversation Service whose webhook configuration targets it, with
-  its own conversation; events alternate between the two conversations.
+  its own conversation; messages alternate between the two conversations.
 - ``scoped``: a conversation-scoped webhook on the very conversation whose global
   configuration targets the healthy receiver; each event has one delivery to each.
 
-The healthy receiver's rate is compared with the delivery scenario's (reused when it ran in
-this invocation at the same size, otherwise measured here first).
+"Alone" is the delivery scenario's rate when it ran in this invocation at the same size,
+otherwise it is measured here first.
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from bench import server
 from bench.report import Check, ScenarioResult
 from bench.scenarios.common import Context, Procs
 from bench.scenarios.delivery import hookline_run
-from bench.scenarios.drain import fill_and_drain
+from bench.scenarios.drain import drain, fill, healthy_receiver
 
 NAME = "isolation"
-TARGET = 0.90
 VARIANTS = {
     "service": "hanging receiver on a second service's config",
     "scoped": "hanging receiver as a conversation-scoped webhook",
@@ -28,32 +28,36 @@ VARIANTS = {
 
 
 def run(ctx: Context) -> ScenarioResult:
-    count = ctx.sizes.deliveries
+    count = ctx.sizes.isolation
     result = ScenarioResult(
         NAME, f"{count:,} events -> healthy receiver, {count:,} -> one that never answers", ctx.mode
     )
     result.params = {"deliveries": count, "stall_timeout_s": ctx.sizes.stall_timeout}
     alone = ctx.memo.get("delivery")
     with Procs() as procs:
-        healthy = procs.add(server.receiver(ctx.tmp(NAME)))
+        healthy = procs.add(healthy_receiver(ctx, ctx.tmp(NAME)))
         if alone is None or alone["count"] != count:
-            ctx.say("healthy receiver alone (the delivery scenario did not run at this size)")
-            alone = fill_and_drain(ctx, ctx.tmp(f"{NAME}-alone"), healthy, count)
+            ctx.say("healthy receiver alone")
+            work = ctx.tmp(f"{NAME}-alone")
+            alone = drain(ctx, work, fill(ctx, work, healthy, count), healthy, count)
         else:
             result.notes.append("Healthy-alone rate reused from the delivery scenario.")
-        reference = hookline_run("healthy receiver alone (scenario 3)", alone)
+        reference = hookline_run("healthy receiver alone", alone)
         reference.system = "baseline"
         result.runs.append(reference)
         for variant, label in VARIANTS.items():
             work = ctx.tmp(f"{NAME}-{variant}")
-            hang = procs.add(server.receiver(work, mode="hang", name="hang-receiver"))
+            hang = procs.add(
+                server.receiver(work, mode="hang", name="hang-receiver", pin=ctx.pins.load)
+            )
             ctx.say(label)
-            shared = fill_and_drain(ctx, work, healthy, count, hang=hang, hang_via=variant)
+            url = fill(ctx, work, healthy, count, hang=hang, hang_via=variant)
+            shared = drain(ctx, work, url, healthy, count, hang=hang)
             procs.stop(hang)
             result.runs.append(hookline_run(f"healthy, with {label}", shared))
             ratio = shared["rate"] / (alone["rate"] or 1.0)
             result.checks.append(
-                Check(f"{variant}: healthy rate with / alone", ratio, ">=", TARGET)
+                Check(f"{variant}: healthy rate with / alone", ratio, ">=", ctx.targets.isolation)
             )
             hang_stats = shared["hang_receiver"] or {}
             result.notes.append(
