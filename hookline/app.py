@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from hookline import clock as clocks
 from hookline import sids as sid_sources
 from hookline.api import (
+    address_configurations,
     conversation_with_participants,
     conversations,
     messages,
@@ -51,6 +52,7 @@ class Started:
 
 def api_routes() -> list[BaseRoute]:
     return [
+        *address_configurations.routes,
         *webhook_config.routes,
         *services.routes,
         *scoped_webhooks.routes,

@@ -38,6 +38,8 @@ RESOURCES: dict[str, Table] = {
     "user": t.users,
     "role": t.roles,
     "scoped_webhook": t.scoped_webhooks,
+    "address_configuration": t.address_configurations,
+    "fault_setting": t.fault_settings,
 }
 
 
