@@ -80,9 +80,16 @@ def _check(fields: dict[str, str]) -> None:
 
 
 async def prepare(
-    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    fields: dict[str, str],
+    pre_extra: dict[str, str | None] | None = None,
 ) -> tuple[Record, float | None]:
-    """Validate, ask ``onConversationAdd``; the record to insert and its timer due time."""
+    """Validate, ask ``onConversationAdd``; the record to insert and its timer due time.
+    ``pre_extra``: more ``onConversationAdd`` parameters (the creator's binding, the first
+    message's body, for a conversation an inbound message creates)."""
     _check(fields)
     async with rt.store.read() as tx:
         await services.get_in(tx, account_sid, service_sid)
@@ -96,6 +103,7 @@ async def prepare(
         or default_messaging_service_sid(account_sid),
         "State": fields.get("State", "active"),
     }
+    pre_params |= pre_extra or {}
     fields = fields | await emit.pre(rt, actor, "onConversationAdd", scope, pre_params)
     _check(fields)
     now = rt.now_iso()

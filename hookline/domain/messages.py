@@ -91,7 +91,7 @@ async def create(
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         participant_sid = await _author_participant(tx, conv["sid"], fields["Author"])
     scope = Scope(account_sid, service_sid, conv["sid"])
-    draft = _apply({"participant_sid": participant_sid, "media": _media(fields)}, fields)
+    draft = _apply({"participant_sid": participant_sid, "media": media_of(fields)}, fields)
     fields = fields | await emit.pre(
         rt, actor, "onMessageAdd", scope, event_params(draft, conv, "onMessageAdd")
     )
@@ -118,7 +118,7 @@ async def create(
     return message
 
 
-def _media(fields: dict[str, str]) -> list[Record] | None:
+def media_of(fields: dict[str, str]) -> list[Record] | None:
     media_sid = fields.get("MediaSid")
     if not media_sid:
         return None
