@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from hookline.domain import emit, services
+from hookline.domain import emit, permissions, services
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
@@ -161,6 +161,8 @@ async def update(
     _check(fields)
     async with rt.store.read() as tx:
         conv = await find(tx, account_sid, service_sid, ref)
+        needs = permissions.update_conversation(fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     proposed = conv | _changes(fields)
     fields = fields | await emit.pre(
@@ -197,6 +199,8 @@ def _changes(fields: dict[str, str]) -> Record:
 async def delete(rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str) -> None:
     async with rt.store.read() as tx:
         conv = await find(tx, account_sid, service_sid, ref)
+        needs = permissions.delete_conversation()
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     await emit.pre(rt, actor, "onConversationRemove", scope, event_params(conv))
     async with emit.action(rt) as tx:

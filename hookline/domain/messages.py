@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from hookline.domain import conversations, emit
+from hookline.domain import conversations, emit, permissions
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
@@ -89,6 +89,8 @@ async def create(
     fields = {"Author": actor.client_identity or "system"} | fields
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        needs = permissions.post_message(fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
         participant_sid = await _author_participant(tx, conv["sid"], fields["Author"])
     scope = Scope(account_sid, service_sid, conv["sid"])
     draft = _apply({"participant_sid": participant_sid, "media": media_of(fields)}, fields)
@@ -162,6 +164,8 @@ async def update(
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         message = await find(tx, conv, sid)
+        needs = permissions.edit_message(actor, message, fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     proposed = _apply(message, fields)
     fields = fields | await emit.pre(
@@ -185,6 +189,8 @@ async def delete(
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         message = await find(tx, conv, sid)
+        needs = permissions.delete_message(actor, message)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     params = event_params(message, conv, "onMessageRemove")
     await emit.pre(rt, actor, "onMessageRemove", scope, params)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from hookline.domain import conversations, emit, users
+from hookline.domain import conversations, emit, permissions, users
 from hookline.domain import participant_rules as rules
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, read_page
@@ -113,6 +113,8 @@ async def create(
     rules.check(fields)
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        needs = permissions.add_participant(actor, fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
         participant = await draft(tx, rt, conv, fields)
         await rules.ensure_free(tx, participant)
     params = event_params(participant, "onParticipantAdd")
@@ -199,6 +201,10 @@ async def update_found(
 
 async def remove(rt: Runtime, actor: Actor, participant: Record) -> None:
     """Remove a participant already looked up, with onParticipantRemove / -Removed."""
+    needs = permissions.remove_participant(actor, participant)
+    await permissions.enforce_now(
+        rt, actor, participant["chat_service_sid"], participant["conversation_sid"], needs
+    )
     scope = scope_of(participant)
     params = event_params(participant, "onParticipantRemove")
     await emit.pre(rt, actor, "onParticipantRemove", scope, params)
