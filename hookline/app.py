@@ -29,7 +29,7 @@ from hookline.api import (
     users,
     webhook_config,
 )
-from hookline.control import act, inbound
+from hookline.control import act, faults, inbound
 from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
 from hookline.domain import accounts
@@ -69,6 +69,7 @@ def api_routes() -> list[BaseRoute]:
         *control_clock.routes,
         *act.routes,
         *inbound.routes,
+        *faults.routes,
     ]
 
 

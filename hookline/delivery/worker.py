@@ -18,6 +18,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
+from hookline.delivery import faults as fault_injection
+from hookline.delivery.faults import FaultSource
 from hookline.delivery.log import attempt_row
 from hookline.delivery.results import Outcome, ResultWriter
 from hookline.delivery.retry import RetryPolicy, parse_retry_after, should_retry
@@ -46,6 +48,7 @@ class Worker:
         *,
         per_endpoint: int = 8,
         max_in_flight: int = 256,
+        faults: FaultSource | None = None,
     ) -> None:
         self.rt = rt
         self.transport = transport
@@ -62,6 +65,7 @@ class Worker:
         self._tokens: dict[str, str] = {}
         self._rng = random.Random()
         self.results = ResultWriter(rt)
+        self.faults = faults or FaultSource(rt)
         self._next_expiry_check = 0.0
         #: The last claim saw a full window it could not all take: claim again at once.
         self._truncated = False
@@ -228,9 +232,12 @@ class Worker:
             return
         params = dict(row["params"]) | {"RetryCount": str(attempt - 1)}
         prepared = prepare(row["url"], row["method"], params, token, row["idempotency_token"])
-        response = await self.transport.send(prepared.request)
+        injection = await self.faults.injection(row["account_sid"])
+        response, injected = await fault_injection.send(self.transport, prepared.request, injection)
         values, next_at = self._outcome(row, attempt, response, prepared.overrides)
         logged = attempt_row(self.rt, row, attempt, prepared.request, response, next_at)
+        if injected:
+            logged["doc"]["injected"] = injected
         await self.results.write(Outcome(row["sid"], self.owner, values, logged))
         level = logging.INFO if values["status"] == "delivered" else logging.WARNING
         log.log(
