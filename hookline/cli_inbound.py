@@ -1,0 +1,64 @@
+"""Client commands for inbound traffic and fault injection (docs/cli.md).
+
+``inbound`` plays a message from a phone to one of the account's addresses
+(``POST /_hookline/Inbound``); ``faults set|show|clear`` manage the account's fault injection
+(``/_hookline/faults``). Both talk to a running server.
+"""
+
+from __future__ import annotations
+
+import click
+
+from hookline.cli_http import Server, with_server
+
+INBOUND = ("conversation_sid", "participant_sid", "message_sid", "created")
+FAULTS = ("duplicate", "delay", "source")
+
+
+@click.command("inbound")
+@click.option("--from", "sender", required=True, help="The phone: +1555… or whatsapp:+1555….")
+@click.option("--to", "to", required=True, help="The account's address the message is sent to.")
+@click.option("--body", help="The message text.")
+@click.option("--media-sid", help="ME… SID to attach.")
+@with_server
+def inbound(server: Server, sender: str, to: str, body: str | None, media_sid: str | None) -> None:
+    """A message from a phone: it joins its open conversation, or auto-creates one as the
+    address configuration of --to says."""
+    params = {"From": sender, "To": to, "Body": body, "MediaSid": media_sid}
+    answer = server.call("POST", "/_hookline/Inbound", params)
+    server.show_one(answer, INBOUND)
+
+
+@click.group("faults")
+def faults() -> None:
+    """Inject duplicate and delayed deliveries, to prove a receiver survives them."""
+
+
+@faults.command("set")
+@click.option(
+    "--duplicate", type=click.FloatRange(0, 1), help="Probability a delivery is sent twice."
+)
+@click.option(
+    "--delay", type=click.FloatRange(0, 10), help="Up to this many extra seconds per attempt."
+)
+@with_server
+def faults_set(server: Server, duplicate: float | None, delay: float | None) -> None:
+    """Set the account's faults (an option not given keeps its value)."""
+    if duplicate is None and delay is None:
+        raise click.UsageError("give --duplicate and/or --delay")
+    answer = server.call("POST", "/_hookline/faults", {"Duplicate": duplicate, "Delay": delay})
+    server.show_one(answer, FAULTS)
+
+
+@faults.command("show")
+@with_server
+def faults_show(server: Server) -> None:
+    """The faults that apply to the account (its own, else the server default)."""
+    server.show_one(server.call("GET", "/_hookline/faults"), FAULTS)
+
+
+@faults.command("clear")
+@with_server
+def faults_clear(server: Server) -> None:
+    """Clear the account's faults (the server default applies again)."""
+    server.show_one(server.call("DELETE", "/_hookline/faults"), FAULTS)
