@@ -3,13 +3,21 @@
 ``inbound`` plays a message from a phone to one of the account's addresses
 (``POST /_hookline/Inbound``); ``faults set|show|clear`` manage the account's fault injection
 (``/_hookline/faults``). Both talk to a running server.
+
+:func:`serve_options` adds ``--rest-webhooks`` and ``--faults`` to ``serve`` (and
+``--faults`` alone, :func:`faults_option`, suits ``worker``); they set the
+:class:`~hookline.settings.Settings` fields of the same names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from hookline.cli_http import Server, with_server
+from hookline.domain import faults as fault_settings
 
 INBOUND = ("conversation_sid", "participant_sid", "message_sid", "created")
 FAULTS = ("duplicate", "delay", "source")
@@ -62,3 +70,31 @@ def faults_show(server: Server) -> None:
 def faults_clear(server: Server) -> None:
     """Clear the account's faults (the server default applies again)."""
     server.show_one(server.call("DELETE", "/_hookline/faults"), FAULTS)
+
+
+def _check_faults(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    try:
+        fault_settings.parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return value
+
+
+def faults_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--faults",
+        envvar="HOOKLINE_FAULTS",
+        callback=_check_faults,
+        help="Default fault injection for every account, e.g. duplicate=0.1,delay=2",
+    )(func)
+
+
+def serve_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = faults_option(func)
+    return click.option(
+        "--rest-webhooks",
+        envvar="HOOKLINE_REST_WEBHOOKS",
+        type=click.Choice(["header", "always"]),
+        help="header (default, as Twilio): REST actions fire webhooks only with "
+        "X-Twilio-Webhook-Enabled: true; always: as if every REST call had it",
+    )(func)
