@@ -37,7 +37,7 @@ def test_duplicate_one_sends_every_delivery_twice_with_one_token(
     sdk.conversations.v1.conversations(conv.sid).update(
         friendly_name="twice", x_twilio_webhook_enabled="true"
     )
-    received = receiver.wait_for(4, path="/post")
+    received = receiver.wait_for(4, path="/post", timeout=30)
     validator = RequestValidator(server.auth_token)
     for event in ("onConversationAdded", "onConversationUpdated"):
         copies = [r for r in received if r.params["EventType"] == event]
@@ -76,7 +76,7 @@ def test_serve_default_delays_and_marks_the_log(
     assert shown == (200, {"duplicate": 0.0, "delay": 0.3, "source": "default"})
     hook_everything(sdk, receiver, ["onConversationAdded"])
     sdk.conversations.v1.conversations.create(x_twilio_webhook_enabled="true")
-    receiver.wait_for(1, path="/post")
+    receiver.wait_for(1, path="/post", timeout=30)
     (row,) = deliveries(configured)
     status, detail = call(configured, "GET", f"/_hookline/deliveries/{row['sid']}")
     assert status == 200, detail
@@ -96,11 +96,11 @@ def test_rest_webhooks_always_makes_sdk_delete_fire(
     alice = handle.participants.create(identity="alice")
     # twilio-python 9.x drops X-Twilio-Webhook-Enabled on delete(): only "always" fires it.
     assert handle.participants(alice.sid).delete(x_twilio_webhook_enabled="true") is True
-    (pre,) = receiver.wait_for(1, path="/pre")
+    (pre,) = receiver.wait_for(1, path="/pre", timeout=30)
     assert (pre.params["EventType"], pre.params["ParticipantSid"]) == (
         "onParticipantRemove", alice.sid,
     )  # fmt: skip
-    (post,) = receiver.wait_for(1, path="/post")
+    (post,) = receiver.wait_for(1, path="/post", timeout=30)
     assert (post.params["EventType"], post.params["Source"]) == ("onParticipantRemoved", "API")
 
 
@@ -114,7 +114,7 @@ def test_rest_webhooks_header_is_the_default(
     handle.participants(alice.sid).delete(x_twilio_webhook_enabled="true")
     # A later event that does fire shows the removal would have arrived first.
     sdk.conversations.v1.conversations.create(x_twilio_webhook_enabled="true")
-    (only,) = receiver.wait_for(1, path="/post")
+    (only,) = receiver.wait_for(1, path="/post", timeout=30)
     assert only.params["EventType"] == "onConversationAdded"
     status, body = call(server, "GET", "/_hookline/events")
     assert status == 200, body

@@ -54,6 +54,9 @@ def test_first_sms_creates_a_conversation_second_lands_in_it(
     status, first = inbound(server, From=PHONE, To=NUMBER, Body="hello")
     assert status == 201, first
     assert first["created"] is True and first["chat_service_sid"] == service.sid
+    assert first["conversation"]["url"] == (
+        f"{server.base_url}/v1/Services/{service.sid}/Conversations/{first['conversation_sid']}"
+    )
     conv = sdk.conversations.v1.services(service.sid).conversations(first["conversation_sid"])
     (participant,) = conv.participants.list()
     assert participant.sid == first["participant_sid"]
@@ -67,16 +70,16 @@ def test_first_sms_creates_a_conversation_second_lands_in_it(
     assert hook.configuration["url"] == f"{receiver.base}/scoped"
     assert all_events(server) == STEPS
 
-    scoped = receiver.wait_for(2, path="/scoped")
+    scoped = receiver.wait_for(2, path="/scoped", timeout=30)
     assert [r.params["EventType"] for r in scoped] == ["onParticipantAdded", "onMessageAdded"]
     assert all(signed(server, r) and r.params["Source"] == "SMS" for r in scoped)
     assert {r.params["ConversationSid"] for r in scoped} == {first["conversation_sid"]}
-    add = receiver.wait_for(1, path="/pre", event="onConversationAdd")[0].params
+    add = receiver.wait_for(1, path="/pre", event="onConversationAdd", timeout=30)[0].params
     assert (add["MessagingBinding.Address"], add["MessagingBinding.ProxyAddress"]) == (
         PHONE, NUMBER,
     )  # fmt: skip
     assert add["MessageBody"] == "hello" and add["ChatServiceSid"] == service.sid
-    posted = receiver.wait_for(3, path="/post")
+    posted = receiver.wait_for(3, path="/post", timeout=30)
     assert all(signed(server, r) for r in posted)
 
     status, second = inbound(server, From=PHONE, To=NUMBER, Body="again")
@@ -86,7 +89,7 @@ def test_first_sms_creates_a_conversation_second_lands_in_it(
         first["conversation_sid"], first["participant_sid"],
     )  # fmt: skip
     assert [m.body for m in conv.messages.list()] == ["hello", "again"]
-    assert receiver.wait_for(3, path="/scoped")[2].params["Body"] == "again"
+    assert receiver.wait_for(3, path="/scoped", timeout=30)[2].params["Body"] == "again"
     assert all_events(server) == [*STEPS, "onMessageAdd", "onMessageAdded"]
 
 

@@ -44,6 +44,6 @@ def test_sdk_user_without_permission_is_refused_and_nothing_fires(
     # Allowed actions still fire, which shows the receiver was listening all along.
     status, posted = call(server, "POST", f"{path}/Messages", {"As": "alice", "Body": "hi"})
     assert status == 201, posted
-    (pre,) = receiver.wait_for(1, path="/pre")
+    (pre,) = receiver.wait_for(1, path="/pre", timeout=30)
     assert (pre.params["EventType"], pre.params["ClientIdentity"]) == ("onMessageAdd", "alice")
     assert _events(server) == ["onMessageAdd", "onMessageAdded"]
