@@ -96,6 +96,7 @@ def test_deliveries(sdk: Any, hookline: Any, receiver: Receiver) -> None:
         filters=["onMessageAdded"], post_webhook_url=receiver.base + "/post", method="POST"
     )
     conv = sdk.conversations.v1.conversations.create()
+    sdk.conversations.v1.conversations(conv.sid).participants.create(identity="zed")
     hookline("act", "message", conv.sid, "--as", "zed", "--body", "hello")
     receiver.wait_for(1, path="/post")
     (delivery,) = _json(hookline("deliveries", "list", "--json"))["deliveries"]
