@@ -31,12 +31,14 @@ from hookline.domain import (
 )
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.scoped_webhooks import WebhookFields
-from hookline.exceptions import InvalidParameter, NotFound
+from hookline.exceptions import Conflict, InvalidParameter, NotFound
 from hookline.store import Tx
 from hookline.types import Record
 
 WHATSAPP = "whatsapp:"
 OPEN_STATES = ("active", "inactive")
+#: A participant with this address and proxy address is in another open conversation.
+BINDING_TAKEN = 50416
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,9 @@ async def receive(
                 f"matches {to}"
             )
         service_sid = auto.get("conversation_service_sid") or default_service_sid
-        participant = await _auto_create(rt, actor, account_sid, service_sid, to, auto, fields)
+        participant, created = await _auto_create(
+            rt, actor, account_sid, service_sid, to, auto, fields
+        )
     service_sid = participant["chat_service_sid"]
     conv_sid = participant["conversation_sid"]
     added = await messages.create(rt, actor, account_sid, service_sid, conv_sid, fields)
@@ -122,8 +126,9 @@ async def _auto_create(
     to: str,
     auto: Record,
     fields: dict[str, str],
-) -> Record:
-    """Create the conversation, attach its scoped webhook, add the sender; the participant."""
+) -> tuple[Record, bool]:
+    """Create the conversation, attach its scoped webhook, add the sender: the participant,
+    and whether the conversation is the one created here."""
     sender = str(actor.client_identity)
     pre_extra: dict[str, str | None] = {
         "MessagingBinding.Address": sender,
@@ -141,7 +146,22 @@ async def _auto_create(
     if hook is not None:
         await scoped_webhooks.create(rt, actor, account_sid, service_sid, conv["sid"], hook)
     binding = {"MessagingBinding.Address": sender, "MessagingBinding.ProxyAddress": to}
-    return await participants.create(rt, actor, account_sid, service_sid, conv["sid"], binding)
+    try:
+        added = await participants.create(rt, actor, account_sid, service_sid, conv["sid"], binding)
+    except Conflict as taken:
+        # Another message from the same phone created its conversation meanwhile (both
+        # found none): drop ours without events, and join theirs.
+        winner = await _open_member(rt, account_sid, sender, to)
+        if taken.code != BINDING_TAKEN or winner is None:
+            raise
+        await conversations.delete(rt, Actor(), account_sid, service_sid, conv["sid"])
+        return winner, False
+    return added, True
+
+
+async def _open_member(rt: Runtime, account_sid: str, sender: str, to: str) -> Record | None:
+    async with rt.store.read() as tx:
+        return await _open_participant(tx, account_sid, sender, to)
 
 
 def _scoped_webhook(auto: Record) -> WebhookFields | None:

@@ -39,3 +39,20 @@ async def test_auto_creation_in_the_default_service(rt: Runtime, account: Accoun
         await inbound.receive(
             rt, account.sid, account.default_service_sid, InboundMessage("+1555", "+1777", "x")
         )
+
+
+async def test_a_lost_creation_race_joins_the_winner(rt: Runtime, account: Account) -> None:
+    """Two first messages from one phone both found no conversation: the later creation
+    is dropped (silently) and its message joins the earlier one's conversation."""
+    fields = AddressFields(type="sms", address="+1666", enabled="true")
+    config = await address_configurations.create(rt, Actor(), account.sid, fields)
+    message = InboundMessage("+1555", "+1666", "first")
+    first = await inbound.receive(rt, account.sid, account.default_service_sid, message)
+    sms = Actor(source="SMS", client_identity="+1555", webhooks=True)
+    joined, created = await inbound._auto_create(
+        rt, sms, account.sid, account.default_service_sid, "+1666",
+        config["auto_creation"], {"Body": "second"},
+    )  # fmt: skip
+    assert (joined["sid"], created) == (first.participant["sid"], False)
+    async with rt.store.read() as tx:
+        assert await tx.count("conversation", account_sid=account.sid) == 1
