@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute
 from hookline import clock as clocks
 from hookline import sids as sid_sources
 from hookline.api import (
+    address_configurations,
     conversation_with_participants,
     conversations,
     messages,
@@ -28,7 +29,7 @@ from hookline.api import (
     users,
     webhook_config,
 )
-from hookline.control import act
+from hookline.control import act, faults, inbound
 from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
 from hookline.domain import accounts
@@ -51,6 +52,7 @@ class Started:
 
 def api_routes() -> list[BaseRoute]:
     return [
+        *address_configurations.routes,
         *webhook_config.routes,
         *services.routes,
         *scoped_webhooks.routes,
@@ -66,6 +68,8 @@ def api_routes() -> list[BaseRoute]:
         *control_routes.routes,
         *control_clock.routes,
         *act.routes,
+        *inbound.routes,
+        *faults.routes,
     ]
 
 

@@ -4,6 +4,7 @@
     ├── InvalidParameter          400: a parameter is missing, malformed or out of range
     │   └── UnknownParameter      400: a form field the operation does not take
     ├── Unauthorized              401 / 20003: missing or wrong credentials
+    ├── Forbidden                 403 / 50107: an SDK user's roles do not allow the action
     ├── NotFound                  404 / 20404 (or a resource-specific code)
     ├── Conflict                  409: a unique name or identity already taken
     │   └── Duplicate             409 / 20409: the store refused a row whose unique key
@@ -43,6 +44,13 @@ class UnknownParameter(InvalidParameter):
 class Unauthorized(HooklineError):
     status = 401
     code = 20003
+
+
+class Forbidden(HooklineError):
+    """Twilio's 50107 "User not authorized for command": the user's role lacks a permission."""
+
+    status = 403
+    code = 50107
 
 
 class NotFound(HooklineError):

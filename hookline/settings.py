@@ -45,6 +45,11 @@ class Settings:
     max_header_bytes: int = 16 * 1024
     #: Time stands still until ``POST /_hookline/clock`` moves it (tests of timers, retries).
     manual_clock: bool = False
+    #: ``header`` (Twilio's behaviour: REST actions fire webhooks only with
+    #: ``X-Twilio-Webhook-Enabled: true``) or ``always`` (as if every REST call had it).
+    rest_webhooks: str = "header"
+    #: Default fault injection for every account, ``duplicate=0.1,delay=2`` (none if unset).
+    faults: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -59,6 +64,8 @@ class Settings:
             "RETRY_POLICY": "retry_policy",
             "EGRESS": "egress",
             "LOG_LEVEL": "log_level",
+            "REST_WEBHOOKS": "rest_webhooks",
+            "FAULTS": "faults",
         }
         for env_name, attr in text_fields.items():
             value = _env(env_name)

@@ -7,7 +7,9 @@ Each command lives in the module of its kind and is imported only when it runs (
 - :mod:`hookline.cli.accounts`: ``accounts …`` (the store);
 - :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``,
   ``clock`` (HTTP to a running server, through :mod:`hookline.cli.http`);
-- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver).
+- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver);
+- :mod:`hookline.cli.inbound`: ``inbound``, ``faults …`` (HTTP to a running server);
+- :mod:`hookline.cli.check`: ``check URL`` (tests a receiver; needs no server).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ COMMANDS = {
     "receipts": "hookline.cli.client:receipts",
     "clock": "hookline.cli.client:clock",
     "listen": "hookline.cli.listen:listen",
+    "inbound": "hookline.cli.inbound:inbound",
+    "faults": "hookline.cli.inbound:faults",
+    "check": "hookline.cli.check:check",
 }
 
 

@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from hookline.cli.inbound import faults_option, serve_options
 from hookline.exceptions import HooklineError
 from hookline.redact import redact_url
 from hookline.settings import Settings
@@ -174,6 +175,7 @@ def _settings(options: dict[str, Any]) -> Settings:
 )
 @_delivery_options
 @_connection_options
+@serve_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
     from hookline import serving
@@ -195,6 +197,7 @@ def serve(**options: Any) -> None:
 @click.command()
 @database_option
 @_delivery_options
+@faults_option
 def worker(**options: Any) -> None:
     """Deliver post-events (and run conversation timers) without serving HTTP.
 

@@ -12,11 +12,12 @@ import logging
 
 from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.egress import EgressPolicy
+from hookline.delivery.faults import FaultSource
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
 from hookline.delivery.worker import Worker
-from hookline.domain import timers_runner
+from hookline.domain import faults, timers_runner
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.settings import Settings
@@ -44,6 +45,7 @@ class DeliveryEngine:
             self.transport,
             retry_policy(settings.retry_policy),
             per_endpoint=settings.per_endpoint_concurrency,
+            faults=FaultSource(rt, faults.parse(settings.faults)),
         )
         self._background: list[asyncio.Task[None]] = []
 

@@ -25,6 +25,8 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 
+from hookline.delivery import faults as fault_injection
+from hookline.delivery.faults import FaultSource
 from hookline.delivery.log import attempt_row
 from hookline.delivery.overrides import ConnectionOverrides
 from hookline.delivery.results import Outcome, ResultWriter
@@ -56,6 +58,7 @@ class Worker:
         per_endpoint: int = 8,
         max_in_flight: int = 256,
         lease_clock: Callable[[], float] = time.time,
+        faults: FaultSource | None = None,
     ) -> None:
         self.rt = rt
         self.transport = transport
@@ -77,6 +80,7 @@ class Worker:
         self._tokens: dict[str, str] = {}
         self._rng = random.Random()
         self.results = ResultWriter(rt)
+        self.faults = faults or FaultSource(rt)
         self._next_expiry_check = 0.0
         #: The last claim saw a full window it could not all take: claim again at once.
         self._truncated = False
@@ -254,8 +258,9 @@ class Worker:
         prepared = prepare(row.url, row.method, params, token, row.idempotency_token)
         # The attempt ends at its start plus the time it took, by the clock it started on:
         # a clock moved meanwhile (--manual-clock) does not shift this attempt's schedule.
+        injection = await self.faults.injection(row.account_sid)
         started, began = self.rt.now_ts(), time.monotonic()
-        response = await self.transport.send(prepared.request)
+        response, injected = await fault_injection.send(self.transport, prepared.request, injection)
         finished = started + (time.monotonic() - began)
         outcome = self._outcome(row, attempt, response, prepared.overrides, finished)
         logged = attempt_row(
@@ -267,6 +272,8 @@ class Worker:
             response,
             outcome.next_attempt_at,
         )
+        if injected:
+            logged.doc["injected"] = injected
         await self.results.write(Outcome(outcome, logged))
         level = logging.INFO if outcome.status == "delivered" else logging.WARNING
         log.log(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hookline.domain import emit, services
+from hookline.domain import emit, permissions, services
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
@@ -80,9 +80,16 @@ def _check(fields: dict[str, str]) -> None:
 
 
 async def prepare(
-    rt: Runtime, actor: Actor, account_sid: str, service_sid: str, fields: dict[str, str]
+    rt: Runtime,
+    actor: Actor,
+    account_sid: str,
+    service_sid: str,
+    fields: dict[str, str],
+    pre_extra: dict[str, str | None] | None = None,
 ) -> tuple[Record, float | None]:
-    """Validate, ask ``onConversationAdd``; the record to insert and its timer due time."""
+    """Validate, ask ``onConversationAdd``; the record to insert and its timer due time.
+    ``pre_extra``: more ``onConversationAdd`` parameters (the creator's binding, the first
+    message's body, for a conversation an inbound message creates)."""
     _check(fields)
     async with rt.store.read() as tx:
         await services.get_in(tx, account_sid, service_sid)
@@ -96,6 +103,7 @@ async def prepare(
         or default_messaging_service_sid(account_sid),
         "State": fields.get("state", "active"),
     }
+    pre_params |= pre_extra or {}
     fields = fields | await emit.pre(rt, actor, "onConversationAdd", scope, pre_params)
     _check(fields)
     now = rt.now_iso()
@@ -153,6 +161,8 @@ async def update(
     _check(fields)
     async with rt.store.read() as tx:
         conv = await find(tx, account_sid, service_sid, ref)
+        needs = permissions.update_conversation(fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     proposed = conv | _changes(fields)
     fields = fields | await emit.pre(
@@ -182,6 +192,8 @@ def _changes(fields: dict[str, str]) -> Record:
 async def delete(rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str) -> None:
     async with rt.store.read() as tx:
         conv = await find(tx, account_sid, service_sid, ref)
+        needs = permissions.delete_conversation()
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     await emit.pre(rt, actor, "onConversationRemove", scope, event_params(conv))
     async with emit.action(rt) as tx:

@@ -8,9 +8,8 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from hookline.domain.events import MODIFIABLE, Event, event
+from hookline.domain.events import Event, event, modifications
 from hookline.domain.runtime import Actor, Runtime
-from hookline.naming import snake
 from hookline.store import Tx
 from hookline.types import Params
 
@@ -41,8 +40,7 @@ async def pre(
     if not actor.webhooks:
         return {}
     answer = await rt.sink.before(_event(actor, name, scope, params))
-    allowed = MODIFIABLE.get(name, frozenset())
-    return {snake(key): value for key, value in answer.items() if snake(key) in allowed}
+    return modifications(name, answer)
 
 
 async def post(

@@ -5,9 +5,11 @@ Names and pairs: docs/webhook-events.md §1.1 (10 pre-events, 13 post-events, 23
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from hookline.naming import snake
 from hookline.types import Params
 
 if TYPE_CHECKING:
@@ -61,6 +63,13 @@ MODIFIABLE: dict[str, frozenset[str]] = {
     "onConversationAdd": frozenset({"friendly_name"}),
     "onConversationUpdate": frozenset({"friendly_name"}),
 }
+
+
+def modifications(name: str, answer: Mapping[str, Any]) -> dict[str, Any]:
+    """What a pre-event answer may change, by field name: only the fields Twilio lets
+    ``name`` modify (the answer may call them ``body`` or ``Body``)."""
+    allowed = MODIFIABLE.get(name, frozenset())
+    return {snake(key): value for key, value in answer.items() if snake(key) in allowed}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from hookline.domain import conversations, emit
+from hookline.domain import conversations, emit, permissions
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
@@ -91,9 +91,11 @@ async def create(
     fields = {"author": actor.client_identity or "system"} | fields
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        needs = permissions.post_message(fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
         participant_sid = await _author_participant(tx, conv["sid"], fields["author"])
     scope = Scope(account_sid, service_sid, conv["sid"])
-    draft = _apply({"participant_sid": participant_sid, "media": _media(fields)}, fields)
+    draft = _apply({"participant_sid": participant_sid, "media": media_of(fields)}, fields)
     fields = fields | await emit.pre(
         rt, actor, "onMessageAdd", scope, event_params(draft, conv, "onMessageAdd")
     )
@@ -120,7 +122,7 @@ async def create(
     return message
 
 
-def _media(fields: dict[str, str]) -> list[Record] | None:
+def media_of(fields: dict[str, str]) -> list[Record] | None:
     media_sid = fields.get("media_sid")
     if not media_sid:
         return None
@@ -159,6 +161,8 @@ async def update(
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         message = await find(tx, conv, sid)
+        needs = permissions.edit_message(actor, message, fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     proposed = _apply(message, fields)
     fields = fields | await emit.pre(
@@ -182,6 +186,8 @@ async def delete(
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         message = await find(tx, conv, sid)
+        needs = permissions.delete_message(actor, message)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
     scope = Scope(account_sid, service_sid, conv["sid"])
     params = event_params(message, conv, "onMessageRemove")
     await emit.pre(rt, actor, "onMessageRemove", scope, params)

@@ -11,7 +11,7 @@ Validation and the conflict codes live in :mod:`hookline.domain.participant_rule
 
 from __future__ import annotations
 
-from hookline.domain import conversations, emit, users
+from hookline.domain import conversations, emit, permissions, users
 from hookline.domain import participant_rules as rules
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, read_page
@@ -111,6 +111,8 @@ async def create(
     rules.check(fields)
     async with rt.store.read() as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
+        needs = permissions.add_participant(actor, fields)
+        await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
         participant = await draft(tx, rt, conv, fields)
         # A fast error before the pre-event; rules.claim in add_in is the authoritative check.
         await rules.ensure_free(tx, participant)
@@ -198,6 +200,10 @@ async def update_found(
 
 async def remove(rt: Runtime, actor: Actor, participant: Record) -> None:
     """Remove a participant already looked up, with onParticipantRemove / -Removed."""
+    needs = permissions.remove_participant(actor, participant)
+    await permissions.enforce_now(
+        rt, actor, participant["chat_service_sid"], participant["conversation_sid"], needs
+    )
     scope = scope_of(participant)
     params = event_params(participant, "onParticipantRemove")
     await emit.pre(rt, actor, "onParticipantRemove", scope, params)

@@ -40,6 +40,8 @@ RESOURCES: dict[str, Table] = {
     "user": t.users,
     "role": t.roles,
     "scoped_webhook": t.scoped_webhooks,
+    "address_configuration": t.address_configurations,
+    "fault_setting": t.fault_settings,
 }
 
 
@@ -409,6 +411,8 @@ ACCOUNT_DATA = (
     t.roles,
     t.webhook_configs,
     t.studio_flows,
+    t.address_configurations,
+    t.fault_settings,
     t.services,
 )
 

@@ -169,6 +169,30 @@ scoped_webhooks = Table(
     Column("doc", DocType, nullable=False),
 )
 
+# Address Configurations (``IG…``): which of the account's addresses auto-create
+# conversations for inbound messages. An address is configured at most once per account.
+address_configurations = Table(
+    "address_configurations",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False),
+    Column("address", String(255), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("doc", DocType, nullable=False),
+    UniqueConstraint("account_sid", "address", name="uq_address_configurations_address"),
+)
+
+# Fault injection settings, one row per account (``sid`` is the account SID).
+fault_settings = Table(
+    "fault_settings",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False),
+    Column("doc", DocType, nullable=False),
+)
+
 studio_flows = Table(
     "studio_flows",
     metadata,

@@ -54,7 +54,10 @@ class Call:
     @property
     def actor(self) -> Actor:
         enabled = self.request.headers.get("x-twilio-webhook-enabled", "").lower() == "true"
-        return Actor.rest(enabled)
+        settings = getattr(self.request.app.state, "settings", None)
+        # ``--rest-webhooks always``: every REST action fires, as if the header were set.
+        always = getattr(settings, "rest_webhooks", "header") == "always"
+        return Actor.rest(enabled or always)
 
 
 Handler = Callable[[Call], Awaitable[Response]]

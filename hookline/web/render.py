@@ -137,6 +137,10 @@ def role(call: Call, record: Record) -> Record:
     return record | {"url": f"{call.prefix}/Roles/{record['sid']}"}
 
 
+def address_configuration(call: Call, record: Record) -> Record:
+    return record | {"url": f"{call.base_url}/v1/Configuration/Addresses/{record['sid']}"}
+
+
 def webhook_config(call: Call, record: Record) -> Record:
     service_sid = record.get("chat_service_sid")
     if service_sid:

@@ -81,6 +81,9 @@ def test_sms_and_whatsapp_authors_are_addresses(sdk: Any, server: ServerProcess)
 
 def test_update_conversation_fires_state_event(sdk: Any, server: ServerProcess) -> None:
     conv = _conv(sdk, friendly_name="before")
+    # A service admin may change any conversation (test_permissions covers the others).
+    (admin,) = [r for r in sdk.conversations.v1.roles.list() if r.friendly_name == "service admin"]
+    sdk.conversations.v1.users.create(identity="bob", role_sid=admin.sid)
     status, body = _act(server, "POST", conv.sid, As="bob", FriendlyName="after", State="closed")
     assert (status, body["friendly_name"], body["state"]) == (200, "after", "closed")
     (updated,) = _events(server, "onConversationUpdated")
@@ -108,6 +111,9 @@ def test_join_and_leave(sdk: Any, server: ServerProcess) -> None:
 def test_non_default_service_by_parameter(sdk: Any, server: ServerProcess) -> None:
     service = sdk.conversations.v1.services.create(friendly_name="other")
     conv = sdk.conversations.v1.services(service.sid).conversations.create()
+    sdk.conversations.v1.services(service.sid).conversations(conv.sid).participants.create(
+        identity="dan"
+    )
     status, message = _act(
         server, "POST", f"{conv.sid}/Messages", As="dan", Body="x", ChatServiceSid=service.sid
     )
@@ -126,6 +132,7 @@ def test_act_fires_webhooks_without_the_rest_header(
         method="POST",
     )
     conv = _conv(sdk)
+    sdk.conversations.v1.conversations(conv.sid).participants.create(identity="erin")
     assert _act(server, "POST", f"{conv.sid}/Messages", As="erin", Body="hi")[0] == 201
     (pre,) = receiver.wait_for(1, path="/pre")
     assert (pre.params["EventType"], pre.params["ClientIdentity"]) == ("onMessageAdd", "erin")

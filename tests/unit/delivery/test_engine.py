@@ -12,7 +12,7 @@ import pytest
 
 from hookline.delivery.engine import DeliveryEngine
 from hookline.delivery.transport import MockTransport, OutboundRequest, OutboundResponse
-from hookline.domain import conversations, messages, scoped_webhooks, webhook_config
+from hookline.domain import conversations, messages, participants, scoped_webhooks, webhook_config
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.scoped_webhooks import WebhookFields
@@ -36,9 +36,17 @@ async def configure(rt: Runtime, account: Account, **change: Any) -> None:
         await webhook_config.update(tx, account.sid, GLOBAL, ConfigUpdate(**change))
 
 
-async def post_message(rt: Runtime, account: Account, body: str = "hi") -> dict[str, Any]:
+async def conversation_with_alice(rt: Runtime, account: Account) -> dict[str, Any]:
+    """A conversation the SDK user alice may post in (added through REST: fires nothing)."""
     ids = (account.sid, account.default_service_sid)
     conv = await conversations.create(rt, Actor(), *ids, {})
+    await participants.create(rt, Actor(), *ids, str(conv["sid"]), {"identity": "alice"})
+    return conv
+
+
+async def post_message(rt: Runtime, account: Account, body: str = "hi") -> dict[str, Any]:
+    ids = (account.sid, account.default_service_sid)
+    conv = await conversation_with_alice(rt, account)
     return await messages.create(rt, SDK, *ids, str(conv["sid"]), {"body": body})
 
 
@@ -206,7 +214,7 @@ async def test_pre_event_rejection_stores_nothing(rt: Runtime, account: Account)
         filters=["onMessageAdd", "onMessageAdded"],
     )  # fmt: skip
     ids = (account.sid, account.default_service_sid)
-    conv = await conversations.create(rt, Actor(), *ids, {})
+    conv = await conversation_with_alice(rt, account)
     with pytest.raises(ActionRejected) as rejected:
         await messages.create(rt, SDK, *ids, str(conv["sid"]), {"body": "spam"})
     assert rejected.value.code == 50350
@@ -249,7 +257,7 @@ async def test_a_hung_scoped_webhook_never_blocks_other_deliveries(
     engine.worker.max_in_flight = 4  # a small claim window makes the old bug show at once
     await configure(rt, account, post_webhook_url=POST_URL, filters=["onMessageAdded"])
     ids = (account.sid, account.default_service_sid)
-    conv = await conversations.create(rt, Actor(), *ids, {})
+    conv = await conversation_with_alice(rt, account)
     fields = WebhookFields(target="webhook", url="http://hung.test/", filters=["onMessageAdded"])
     await scoped_webhooks.create(rt, Actor(), *ids, str(conv["sid"]), fields)
     for n in range(12):

@@ -2,13 +2,21 @@ from __future__ import annotations
 
 import pytest
 
-from hookline.domain import conversations
+from hookline.domain import conversations, roles, users
 from hookline.domain.accounts import Account
 from hookline.domain.events import RecordingSink
 from hookline.domain.runtime import Actor, Runtime
 from hookline.exceptions import Conflict, InvalidParameter, NotFound
 
 SDK = Actor(source="SDK", client_identity="alice", webhooks=True)
+
+
+async def admin(rt: Runtime, account: Account) -> None:
+    """Make alice a service admin (changing or deleting any conversation is hers to do)."""
+    async with rt.store.read() as tx:
+        role = await roles.default_role_sid(tx, account.default_service_sid, "service admin")
+    fields = {"identity": "alice", "role_sid": str(role)}
+    await users.create(rt, Actor(), account.sid, account.default_service_sid, fields)
 
 
 def events(rt: Runtime) -> list[tuple[str, dict[str, str]]]:
@@ -61,6 +69,7 @@ async def test_rest_without_webhook_header_emits_nothing(rt: Runtime, account: A
 
 
 async def test_state_change_emits_state_updated(rt: Runtime, account: Account) -> None:
+    await admin(rt, account)
     conv = await conversations.create(rt, SDK, account.sid, account.default_service_sid, {})
     await conversations.update(
         rt, SDK, account.sid, account.default_service_sid, conv["sid"], {"state": "closed"}
@@ -104,6 +113,7 @@ async def test_invalid_fields_are_rejected(
 
 
 async def test_delete_emits_removed_with_date_removed(rt: Runtime, account: Account) -> None:
+    await admin(rt, account)
     conv = await conversations.create(rt, SDK, account.sid, account.default_service_sid, {})
     await conversations.delete(rt, SDK, account.sid, account.default_service_sid, conv["sid"])
     name, params = events(rt)[-1]

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from hookline.domain import conversations, messages
+from hookline.domain import conversations, messages, participants
 from hookline.domain.accounts import Account
 from hookline.domain.events import RecordingSink
 from hookline.domain.runtime import Actor, Runtime
@@ -19,7 +19,12 @@ def last(rt: Runtime) -> tuple[str, dict[str, str]]:
 
 
 async def _conv(rt: Runtime, account: Account) -> dict[str, object]:
-    return await conversations.create(rt, SDK, account.sid, account.default_service_sid, {})
+    """A conversation alice belongs to (joined through REST, which fires nothing), so that
+    her conversation role lets her post and edit or delete her own messages."""
+    ids = (account.sid, account.default_service_sid)
+    conv = await conversations.create(rt, SDK, *ids, {})
+    await participants.create(rt, Actor(), *ids, str(conv["sid"]), {"identity": "alice"})
+    return conv
 
 
 async def test_message_add_events_carry_documented_parameters(
@@ -36,7 +41,8 @@ async def test_message_add_events_carry_documented_parameters(
         "ClientIdentity": "alice", "ConversationSid": conv["sid"],
         "ChatServiceSid": account.default_service_sid,
         "MessagingServiceSid": conv["messaging_service_sid"],
-        "Body": "hello", "Author": "alice", "Attributes": "{}",
+        "Body": "hello", "Author": "alice", "ParticipantSid": message["participant_sid"],
+        "Attributes": "{}",
     }  # fmt: skip
     name, post = last(rt)
     assert name == "onMessageAdded"
