@@ -87,7 +87,12 @@ def sending(url: str, owner: str | None = None) -> list[dict[str, Any]]:
     query += " WHERE status = 'sending'"
     if owner is None:
         return sql(url, query)
-    return sql(url, query + " AND lease_owner = $1", owner)
+    # A lease owner is "<worker>/<claim number>": the worker is the part before the slash.
+    return sql(url, query + " AND split_part(lease_owner, '/', 1) = $1", owner)
+
+
+def worker_of(lease_owner: object) -> str:
+    return str(lease_owner).split("/")[0]
 
 
 def wait_until(what: str, condition: Callable[[], Any], timeout: float = 60.0) -> Any:
@@ -133,7 +138,7 @@ def new_owner(url: str, api: Api, conversation_sid: str, known: set[str], posted
     messages (appending their SIDs to ``posted``) until one is caught in its hands."""
 
     def claimed_or_done() -> str | None:
-        owners = {str(row["lease_owner"]) for row in sending(url)} - known
+        owners = {worker_of(row["lease_owner"]) for row in sending(url)} - known
         if owners:
             return owners.pop()
         return None if pending(url) or sending(url) else "done"
@@ -149,7 +154,7 @@ def new_owner(url: str, api: Api, conversation_sid: str, known: set[str], posted
 
 def both_delivering(url: str, doomed_owner: str) -> bool:
     """The doomed worker has IN_FLIGHT_AT_KILL deliveries in flight, the other one some."""
-    owners = Counter(row["lease_owner"] for row in sending(url))
+    owners = Counter(worker_of(row["lease_owner"]) for row in sending(url))
     return owners[doomed_owner] >= IN_FLIGHT_AT_KILL and len(owners) == 2
 
 
