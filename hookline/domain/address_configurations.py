@@ -192,8 +192,8 @@ async def listing(
     rt: Runtime, account_sid: str, filters: dict[str, str], request: PageRequest
 ) -> Page[Record]:
     where = {"account_sid": account_sid}
-    if "Type" in filters:
-        where["type"] = one_of(filters["Type"], "Type", TYPES)
+    if "type" in filters:
+        where["type"] = one_of(filters["type"], "Type", TYPES)
     return await page_of(rt, "address_configuration", where, request)
 
 
