@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from hookline.domain import emit, permissions, services
 from hookline.domain.emit import Scope
-from hookline.domain.paging import Page, PageRequest, page_of
+from hookline.domain.paging import Page, PageRequest, page_of, read_page
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.timers import apply_timers
 from hookline.domain.validation import attributes, one_of, sid_param, timestamp
@@ -218,3 +219,22 @@ async def listing(
     if "state" in filters:
         where["state"] = one_of(filters["state"], "State", STATES)
     return await page_of(rt, "conversation", where, request)
+
+
+def children_listing(kind: str) -> Callable[..., Awaitable[Page[Record]]]:
+    """The ``listing`` of a resource that lives in a conversation: its ``kind`` rows in
+    the order they were added (participants, scoped webhooks)."""
+
+    async def listing(
+        rt: Runtime,
+        account_sid: str,
+        service_sid: str,
+        conv_ref: str,
+        _filters: dict[str, str],
+        request: PageRequest,
+    ) -> Page[Record]:
+        async with rt.store.read() as tx:
+            conv = await find(tx, account_sid, service_sid, conv_ref)
+            return await read_page(tx, kind, {"conversation_sid": conv["sid"]}, request)
+
+    return listing

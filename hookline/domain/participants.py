@@ -14,7 +14,6 @@ from __future__ import annotations
 from hookline.domain import conversations, emit, permissions, users
 from hookline.domain import participant_rules as rules
 from hookline.domain.emit import Scope
-from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import integer, timestamp
 from hookline.exceptions import Duplicate, InvalidParameter, NotFound
@@ -245,17 +244,7 @@ async def get(rt: Runtime, account_sid: str, service_sid: str, conv_ref: str, re
     return await _lookup(rt, account_sid, service_sid, conv_ref, ref)
 
 
-async def listing(
-    rt: Runtime,
-    account_sid: str,
-    service_sid: str,
-    conv_ref: str,
-    filters: dict[str, str],
-    request: PageRequest,
-) -> Page[Record]:
-    async with rt.store.read() as tx:
-        conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
-        return await read_page(tx, "participant", {"conversation_sid": conv["sid"]}, request)
+listing = conversations.children_listing("participant")
 
 
 async def find_member(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from hookline.domain import conversations, emit, messages_replay
 from hookline.domain.events import SCOPED_EVENTS
-from hookline.domain.paging import Page, PageRequest, read_page
 from hookline.domain.runtime import Actor, Runtime
 from hookline.domain.validation import http_url, integer, method
 from hookline.exceptions import InvalidParameter, LimitExceeded, NotFound
@@ -169,14 +168,4 @@ async def get(
         return await find(tx, account_sid, service_sid, conversation_ref, sid)
 
 
-async def listing(
-    rt: Runtime,
-    account_sid: str,
-    service_sid: str,
-    conversation_ref: str,
-    _filters: dict[str, str],
-    request: PageRequest,
-) -> Page[Record]:
-    async with rt.store.read() as tx:
-        conv = await conversations.find(tx, account_sid, service_sid, conversation_ref)
-        return await read_page(tx, "scoped_webhook", {"conversation_sid": conv["sid"]}, request)
+listing = conversations.children_listing("scoped_webhook")

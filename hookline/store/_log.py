@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hookline.store import _queries as q
+from hookline.store import tables as t
 from hookline.store._connection import Connected
 from hookline.store.records import (
     AttemptRow,
@@ -93,7 +94,7 @@ class LogMethods(Connected):
         """Events with ``seq`` above ``after_seq``, oldest first (``descending``: newest
         first); ``filters``: column → value, from :data:`EVENT_FILTERS`."""
         where = _checked(filters, EVENT_FILTERS)
-        statement = q.select_events(account_sid, after_seq, limit, where, descending)
+        statement = q.select_log_page(t.events, account_sid, after_seq, limit, where, descending)
         result = await self._execute(statement)
         return [EventRow(**(dict(row._mapping) | {"params": dict(row.params)})) for row in result]
 
@@ -173,7 +174,9 @@ class LogMethods(Connected):
         """Deliveries with ``seq`` above ``after_seq``, oldest first (``descending``: newest
         first); ``filters``: column → value, from :data:`DELIVERY_FILTERS`."""
         where = _checked(filters, DELIVERY_FILTERS)
-        statement = q.select_deliveries(account_sid, after_seq, limit, where, descending)
+        statement = q.select_log_page(
+            t.deliveries, account_sid, after_seq, limit, where, descending
+        )
         return [_delivery(row) for row in await self._execute(statement)]
 
     async def attempt_latencies(self, delivery_sids: Sequence[str]) -> dict[str, float]:

@@ -234,17 +234,20 @@ def insert_event(values: Mapping[str, Any]) -> Bound:
     return _insert(t.events), dict(values)
 
 
-def select_events(
+def select_log_page(
+    table: Table,
     account_sid: str,
     after_seq: int,
     limit: int,
     filters: Mapping[str, Any],
     descending: bool = False,
 ) -> Select[Any]:
-    c = t.events.c
-    query = select(t.events).where(c.account_sid == account_sid, c.seq > after_seq)
+    """Rows of a log table (events, deliveries) of one account after ``after_seq``, in
+    ``seq`` order (newest first when ``descending``)."""
+    c = table.c
+    query = select(table).where(c.account_sid == account_sid, c.seq > after_seq)
     order = c.seq.desc() if descending else c.seq
-    return query.where(*_where(t.events, filters)).order_by(order).limit(limit)
+    return query.where(*_where(table, filters)).order_by(order).limit(limit)
 
 
 # --- deliveries (outbox) --------------------------------------------------------------
@@ -352,19 +355,6 @@ def reset_delivery(sid: str, now: float) -> Update:
 def select_delivery(account_sid: str, sid: str) -> Select[Any]:
     c = t.deliveries.c
     return select(t.deliveries).where(c.account_sid == account_sid, c.sid == sid)
-
-
-def select_deliveries(
-    account_sid: str,
-    after_seq: int,
-    limit: int,
-    filters: Mapping[str, Any],
-    descending: bool = False,
-) -> Select[Any]:
-    c = t.deliveries.c
-    query = select(t.deliveries).where(c.account_sid == account_sid, c.seq > after_seq)
-    order = c.seq.desc() if descending else c.seq
-    return query.where(*_where(t.deliveries, filters)).order_by(order).limit(limit)
 
 
 def select_attempt_latencies(delivery_sids: list[str]) -> Select[Any]:

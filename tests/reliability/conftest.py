@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from tests.support.openapi import error_json_problem
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, start_server
 
 POSTGRES_URL = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
 
@@ -126,3 +126,15 @@ def database_url(backend: str, tmp: Path) -> Iterator[str]:
     assert POSTGRES_URL
     with fresh_postgres_database(POSTGRES_URL) as url:
         yield url
+
+
+@pytest.fixture(scope="module", params=backends())
+def backend_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """One real server per test module and backend (SQLite, and PostgreSQL when set)."""
+    tmp: Path = tmp_path_factory.mktemp(request.param)
+    with database_url(request.param, tmp) as url:
+        process = start_server(tmp, url)
+        yield process
+        process.stop()

@@ -11,28 +11,16 @@ import base64
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.reliability.conftest import Api, Reply, api_for, backends, database_url
+from tests.reliability.conftest import Api, Reply, api_for
 from tests.reliability.test_malformed_input import assert_clear_4xx, assert_still_up
 from tests.support.server import ServerProcess, start_server
 
 UNKNOWN_ACCOUNT = "AC" + "e" * 32
 UNKNOWN_KEY = "SK" + "e" * 32
-
-
-@pytest.fixture(scope="module", params=backends())
-def backend_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    tmp: Path = tmp_path_factory.mktemp(request.param)
-    with database_url(request.param, tmp) as url:
-        process = start_server(tmp, url)
-        yield process
-        process.stop()
 
 
 @pytest.fixture(scope="module")

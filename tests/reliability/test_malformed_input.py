@@ -12,27 +12,15 @@ import http.client
 import re
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.reliability.conftest import Api, Reply, api_for, backends, database_url
-from tests.support.server import ServerProcess, start_server
+from tests.reliability.conftest import Api, Reply, api_for
+from tests.support.server import ServerProcess
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module", params=backends())
-def backend_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServerProcess]:
-    tmp: Path = tmp_path_factory.mktemp(request.param)
-    with database_url(request.param, tmp) as url:
-        process = start_server(tmp, url)
-        yield process
-        process.stop()
 
 
 @pytest.fixture(scope="module")
