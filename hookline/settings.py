@@ -35,6 +35,8 @@ class Settings:
     retention_days: float = 7.0
     per_endpoint_concurrency: int = 8
     log_level: str = "info"
+    #: ``text`` or ``json`` (one object a line, hookline/logs.py).
+    log_format: str = "text"
     #: Seconds an idle keep-alive connection stays open (uvicorn's ``timeout_keep_alive``).
     timeout_keep_alive: int = 5
     #: Seconds a client has to send a whole request once it connects or starts sending.
@@ -59,6 +61,7 @@ class Settings:
             "RETRY_POLICY": "retry_policy",
             "EGRESS": "egress",
             "LOG_LEVEL": "log_level",
+            "LOG_FORMAT": "log_format",
         }
         for env_name, attr in text_fields.items():
             value = _env(env_name)

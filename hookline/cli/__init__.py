@@ -7,7 +7,9 @@ Each command lives in the module of its kind and is imported only when it runs (
 - :mod:`hookline.cli.accounts`: ``accounts …`` (the store);
 - :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``,
   ``clock`` (HTTP to a running server, through :mod:`hookline.cli.http`);
-- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver).
+- :mod:`hookline.cli.webhooks`: ``webhooks …``, ``conversations create``; and
+  :mod:`hookline.cli.trigger`: ``trigger EVENT`` (the zero-code first webhook);
+- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver, or a relay to your app).
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ COMMANDS = {
     "accounts": "hookline.cli.accounts:accounts_group",
     "act": "hookline.cli.client:act",
     "events": "hookline.cli.client:events",
-    "deliveries": "hookline.cli.client:deliveries",
+    "deliveries": "hookline.cli.deliveries:deliveries",
     "flows": "hookline.cli.client:flows",
     "receipts": "hookline.cli.client:receipts",
     "clock": "hookline.cli.client:clock",
     "listen": "hookline.cli.listen:listen",
+    "webhooks": "hookline.cli.webhooks:webhooks",
+    "conversations": "hookline.cli.webhooks:conversations",
+    "trigger": "hookline.cli.trigger:trigger",
 }
 
 
@@ -55,5 +60,6 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS)
+@click.version_option(package_name="hookline", prog_name="hookline")
 def main() -> None:
     """hookline: a Twilio-compatible Conversations server that delivers webhooks."""

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from hookline import logs
 from hookline.exceptions import HooklineError
 from hookline.redact import redact_url
 from hookline.settings import Settings
@@ -28,14 +32,62 @@ console = Console()
 T = TypeVar("T")
 
 
+def database_problem(url: str) -> str | None:
+    """Why hookline cannot use database ``url``, or None: an unsupported kind of database,
+    or an SQLite file that cannot be created or written."""
+    scheme = url.partition(":")[0].lower()
+    if scheme in ("postgresql", "postgres", "postgresql+asyncpg"):
+        return None
+    if scheme != "sqlite":
+        return (
+            f"unsupported database URL {redact_url(url)}: hookline stores in SQLite "
+            "(sqlite:///file.db) or PostgreSQL (postgresql://user:pass@host/db)"
+        )
+    path = url.partition("sqlite:///")[2].partition("?")[0]
+    if not path or path == ":memory:":
+        return None
+    file = Path(path)
+    directory = file.parent if file.parent != Path("") else Path(".")
+    if file.exists():
+        writable = os.access(file, os.W_OK) and os.access(directory, os.W_OK)
+    else:
+        writable = directory.is_dir() and os.access(directory, os.W_OK)
+    if not writable:
+        where = "no such directory" if not directory.is_dir() else "not writable"
+        return f"cannot use database file {file}: {where}"
+    return None
+
+
+def _check_database(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    problem = database_problem(value)
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return value
+
+
 def database_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--database-url",
         envvar="HOOKLINE_DATABASE_URL",
         default=Settings.database_url,
         show_default=True,
+        callback=_check_database,
         help="sqlite:///file.db or postgresql://user:pass@host/db",
     )(func)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail with a message, before anything starts, when ``host:port`` cannot be bound."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        # As uvicorn binds: a port left in TIME_WAIT by a previous run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            hint = " (is another hookline running? pick another --port)"
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {exc.strerror}{hint}"
+            ) from None
 
 
 def with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -101,6 +153,14 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Delete delivered/failed delivery records older than this",
         ),
         click.option("--log-level", envvar="HOOKLINE_LOG_LEVEL", default="info", show_default=True),
+        click.option(
+            "--log-format",
+            envvar="HOOKLINE_LOG_FORMAT",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="json: one JSON object a line (time, level, logger, message, fields).",
+        ),
     ]
     return _apply(options, func)
 
@@ -152,9 +212,7 @@ def _settings(options: dict[str, Any]) -> Settings:
     for key, value in options.items():
         if value is not None:
             setattr(settings, key, value)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     return settings
 
 
@@ -182,6 +240,7 @@ def serve(**options: Any) -> None:
     no_worker = options.pop("no_worker")
     settings = _settings(options)
     settings.worker = not no_worker
+    check_port_free(settings.host, settings.port)
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -212,15 +271,31 @@ def worker(**options: Any) -> None:
 def _banner(settings: Settings, started: Started) -> None:
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
     table = Table(title="hookline is running", show_header=False)
-    table.add_row("Base URL", base)
-    table.add_row("AccountSid", started.account.sid)
-    table.add_row("AuthToken", started.account.auth_token)
-    table.add_row("Default Conversation Service", started.account.default_service_sid)
-    table.add_row("Database", redact_url(settings.database_url))
+    rows = {
+        "Base URL": base,
+        "AccountSid": started.account.sid,
+        "AuthToken": started.account.auth_token,
+        "Default Conversation Service": started.account.default_service_sid,
+        "Database": redact_url(settings.database_url),
+        "Inspector": f"{base}/_hookline/ui",
+        "Metrics": f"{base}/metrics",
+    }
+    for name, value in rows.items():
+        table.add_row(name, Text(value))
     console.print(table)
+    account = started.account
+    # Plain lines (no markup, no wrapping), so that they can be copied and pasted.
     console.print(
-        f"[dim]python: hookline.client({base!r}, {started.account.sid!r}, "
-        f"{started.account.auth_token!r})[/dim]"
+        Text(
+            f"export HOOKLINE_URL={base} HOOKLINE_ACCOUNT_SID={account.sid} "
+            f"HOOKLINE_AUTH_TOKEN={account.auth_token}"
+        ),
+        soft_wrap=True,
+    )
+    console.print(
+        Text(f"python: hookline.client({base!r}, {account.sid!r}, {account.auth_token!r})"),
+        style="dim",
+        soft_wrap=True,
     )
 
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 
+from hookline import metrics
 from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.retry import RetryPolicy
@@ -46,6 +47,7 @@ class DeliveryEngine:
             per_endpoint=settings.per_endpoint_concurrency,
         )
         self._background: list[asyncio.Task[None]] = []
+        self._worker_task: asyncio.Task[None] | None = None
 
     async def before(self, event: Event) -> Params:
         return await gate.run(self.rt, self.transport, event, self.settings.pre_event_timeout)
@@ -68,6 +70,7 @@ class DeliveryEngine:
                 )
             )
             if target.undeliverable:
+                metrics.count_delivery("undeliverable")
                 log.warning(
                     "%s for %s is undeliverable: %s",
                     event.name,
@@ -81,11 +84,18 @@ class DeliveryEngine:
 
     async def start(self, *, run_worker: bool = True) -> None:
         if run_worker:
-            self._background.append(asyncio.create_task(self.worker.run()))
+            self._worker_task = asyncio.create_task(self.worker.run())
+            self._background.append(self._worker_task)
         self._background.append(asyncio.create_task(timers_runner.run(self.rt)))
         self._background.append(
             asyncio.create_task(retention.run(self.rt, self.settings.retention_days))
         )
+
+    def worker_state(self) -> str:
+        """``alive``, ``dead`` (its task ended: nothing is delivered) or ``disabled``."""
+        if self._worker_task is None:
+            return "disabled"
+        return "dead" if self._worker_task.done() else "alive"
 
     async def stop(self) -> None:
         await self.worker.stop()

@@ -25,6 +25,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 
+from hookline import metrics
 from hookline.delivery.log import attempt_row
 from hookline.delivery.overrides import ConnectionOverrides
 from hookline.delivery.results import Outcome, ResultWriter
@@ -249,6 +250,7 @@ class Worker:
                 updated_at=self.rt.now_ts(),
             )
             await self.results.write(Outcome(outcome, None))
+            metrics.count_delivery("undeliverable")
             return
         params = dict(row.params) | {"RetryCount": str(attempt - 1)}
         prepared = prepare(row.url, row.method, params, token, row.idempotency_token)
@@ -268,6 +270,8 @@ class Worker:
             outcome.next_attempt_at,
         )
         await self.results.write(Outcome(outcome, logged))
+        metrics.count_delivery(metrics.delivery_outcome(outcome.status))
+        metrics.DELIVERY_SECONDS.observe(response.elapsed_ms / 1000)
         level = logging.INFO if outcome.status == "delivered" else logging.WARNING
         log.log(
             level,
