@@ -7,9 +7,18 @@ Metrics are per process: scrape every ``serve`` and ``worker`` you run.
 
 from __future__ import annotations
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# ``…_created`` timestamps double the output for nothing a dashboard uses.
+disable_created_metrics()
 HTTP_REQUESTS = Counter(
     "hookline_http_requests", "HTTP requests served, by method and status.", ["method", "status"]
 )
