@@ -33,6 +33,15 @@ def retry_policy(spec: str) -> RetryPolicy:
     return parse_retry(spec)
 
 
+def _report_death(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error(
+            "the delivery worker died; nothing is delivered by this process "
+            "(/_hookline/health answers 503)",
+            exc_info=task.exception(),
+        )
+
+
 class DeliveryEngine:
     def __init__(self, rt: Runtime, settings: Settings, transport: Transport | None = None) -> None:
         self.rt = rt
@@ -85,6 +94,7 @@ class DeliveryEngine:
     async def start(self, *, run_worker: bool = True) -> None:
         if run_worker:
             self._worker_task = asyncio.create_task(self.worker.run())
+            self._worker_task.add_done_callback(_report_death)
             self._background.append(self._worker_task)
         self._background.append(asyncio.create_task(timers_runner.run(self.rt)))
         self._background.append(
@@ -101,7 +111,8 @@ class DeliveryEngine:
         await self.worker.stop()
         for task in self._background:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # A task that died has been reported (_report_death): stopping goes on.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         close = getattr(self.transport, "close", None)
         if close is not None:
