@@ -18,7 +18,7 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # ``…_created`` timestamps double the output for nothing a dashboard uses.
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 HTTP_REQUESTS = Counter(
     "hookline_http_requests", "HTTP requests served, by method and status.", ["method", "status"]
 )
