@@ -159,7 +159,11 @@ def _check_event(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-@click.command()
+@click.command(
+    epilog="EVENT: "
+    + ", ".join(sorted(name for name in ALL_EVENTS if recipe(name)))
+    + ". A pre-event name (onMessageAdd) triggers the same action as its post-event."
+)
 @click.argument("event", callback=_check_event)
 @with_server
 def trigger(server: Server, event: str) -> None:

@@ -5,11 +5,13 @@ markup printed as it is."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -230,3 +232,27 @@ def test_deliveries_follow_tails_new_deliveries(
     receiver.wait_for(1, path="/t")
     text = follow.wait_for(lambda text: "delivered 200" in text)
     assert "onUserAdded" in text and receiver.url("/t") in text
+
+
+def test_readme_walkthrough_first_webhook_without_code(
+    server: ServerProcess, spawn: Callable[..., Process]
+) -> None:
+    """serve → paste the banner's export line → listen --configure → trigger → inspector."""
+    (export,) = [line for line in server.log().splitlines() if line.startswith("export ")]
+    env = os.environ | dict(pair.split("=", 1) for pair in export.split()[1:])
+    env |= {"PYTHONUNBUFFERED": "1", "COLUMNS": "300"}
+    assert env["HOOKLINE_URL"] == server.base_url
+    listener = spawn("listen", "--port", str(free_port()), "--configure", env=env)
+    listener.wait_for(lambda text: "listening on" in text)
+    trigger = subprocess.run(
+        [sys.executable, "-m", "hookline", "trigger", "onMessageAdded"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert trigger.returncode == 0 and "triggered onMessageAdded" in trigger.stdout
+    text = listener.wait_for(lambda text: "onMessageAdded POST / signature valid" in text)
+    assert "onMessageAdd POST / signature valid" in text
+    page = urllib.request.Request(f"{server.base_url}/_hookline/ui")
+    credentials = f"{server.account_sid}:{server.auth_token}".encode()
+    page.add_header("Authorization", "Basic " + base64.b64encode(credentials).decode())
+    with urllib.request.urlopen(page, timeout=10) as response:
+        assert response.status == 200 and "text/html" in response.headers["Content-Type"]
