@@ -263,7 +263,7 @@ def worker(**options: Any) -> None:
     from hookline.app import run_worker
 
     settings = _settings(options)
-    console.print(f"hookline worker delivering from {redact_url(settings.database_url)}")
+    console.print(Text(f"hookline worker delivering from {redact_url(settings.database_url)}"))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(settings))
 
