@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     Counter,
     Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
+    start_http_server,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -64,6 +66,13 @@ def exposition(pending: int) -> tuple[bytes, str]:
     """The text exposition and its content type, with the backlog counted just now."""
     OUTBOX_PENDING.set(pending)
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def serve_in_thread(host: str, port: int) -> None:
+    """A ``hookline worker`` has no HTTP server: prometheus-client's own, in a thread.
+    (``hookline_outbox_pending`` is left out there: ``serve``'s ``/metrics`` has it.)"""
+    REGISTRY.unregister(OUTBOX_PENDING)  # never set in a worker: 0 would mislead
+    start_http_server(port, addr=host)
 
 
 class RequestMetrics:

@@ -254,7 +254,13 @@ def serve(**options: Any) -> None:
 @click.command()
 @database_option
 @_delivery_options
-def worker(**options: Any) -> None:
+@click.option(
+    "--metrics-port",
+    envvar="HOOKLINE_METRICS_PORT",
+    type=click.IntRange(1, 65535),
+    help="Serve this worker's delivery metrics at http://127.0.0.1:PORT/metrics.",
+)
+def worker(metrics_port: int | None, **options: Any) -> None:
     """Deliver post-events (and run conversation timers) without serving HTTP.
 
     Run any number of these beside ``serve --no-worker`` processes on the same database:
@@ -264,6 +270,12 @@ def worker(**options: Any) -> None:
 
     settings = _settings(options)
     console.print(Text(f"hookline worker delivering from {redact_url(settings.database_url)}"))
+    if metrics_port is not None:
+        from hookline import metrics
+
+        check_port_free("127.0.0.1", metrics_port)
+        metrics.serve_in_thread("127.0.0.1", metrics_port)
+        console.print(Text(f"metrics at http://127.0.0.1:{metrics_port}/metrics"))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(settings))
 

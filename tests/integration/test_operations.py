@@ -23,7 +23,7 @@ from twilio.base.exceptions import TwilioRestException
 import hookline
 from hookline.cli import main
 from tests.support.receiver import Receiver
-from tests.support.server import ServerProcess, free_port, start_server
+from tests.support.server import ServerProcess, free_port, start_server, start_worker
 
 
 def _get(url: str) -> tuple[int, str, str]:
@@ -68,6 +68,7 @@ def test_metrics_count_requests_deliveries_and_pre_events(
     deadline = time.monotonic() + 30
     status, content_type, text = _get(f"{server.base_url}/metrics")
     while 'outcome="retrying"} 1.0' not in text and time.monotonic() < deadline:
+        time.sleep(0.05)
         status, content_type, text = _get(f"{server.base_url}/metrics")
     assert status == 200 and content_type.startswith("text/plain")
     assert _sample(text, 'hookline_deliveries_total{outcome="retrying"}') == 1
@@ -166,3 +167,32 @@ def test_unreachable_server_is_an_error_message() -> None:
         assert result.exit_code == 1
         assert f"cannot reach {url}" in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_worker_process_serves_its_delivery_metrics(tmp_path: Path, receiver: Receiver) -> None:
+    server = start_server(tmp_path, None, "--no-worker")
+    port = free_port()
+    worker = start_worker(
+        server.database_url, tmp_path / "worker.log", env={"HOOKLINE_METRICS_PORT": str(port)}
+    )
+    try:
+        client = hookline.client(server.base_url, server.account_sid, server.auth_token)
+        client.conversations.v1.configuration.webhooks().update(
+            post_webhook_url=receiver.url("/post"), filters=["onConversationAdded"]
+        )
+        client.conversations.v1.conversations.create(x_twilio_webhook_enabled="true")
+        receiver.wait_for(1, path="/post", timeout=20)
+        delivered = 'hookline_deliveries_total{outcome="delivered"} 1.0'
+        deadline, text = time.monotonic() + 30, ""
+        while delivered not in text and time.monotonic() < deadline:
+            try:
+                text = _get(f"http://127.0.0.1:{port}/metrics")[2]
+            except OSError:
+                pass  # the worker is still starting
+            time.sleep(0.05)  # a poll interval; the deadline above is what bounds it
+        assert delivered in text
+        assert "hookline_outbox_pending" not in text  # the serve process reports it
+    finally:
+        worker.terminate()
+        worker.wait(10)
+        server.stop()
