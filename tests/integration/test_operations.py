@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -185,10 +186,8 @@ def test_a_worker_process_serves_its_delivery_metrics(tmp_path: Path, receiver: 
         delivered = 'hookline_deliveries_total{outcome="delivered"} 1.0'
         deadline, text = time.monotonic() + 30, ""
         while delivered not in text and time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(OSError):  # the worker is still starting
                 text = _get(f"http://127.0.0.1:{port}/metrics")[2]
-            except OSError:
-                pass  # the worker is still starting
             time.sleep(0.05)  # a poll interval; the deadline above is what bounds it
         assert delivered in text
         assert "hookline_outbox_pending" not in text  # the serve process reports it
