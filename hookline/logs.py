@@ -1,8 +1,8 @@
 """Log set-up for ``serve`` and ``worker``: plain text, or one JSON object a line.
 
 ``--log-format json`` writes ``{"time", "level", "logger", "message", …}`` with any
-``extra=`` fields of the call (a pre-event call logs ``event``, ``outcome``,
-``latency_ms``, ``url``), for log collectors that parse JSON.
+``extra=`` fields of the call (a pre-event call logs ``event``, ``outcome``, ``status``,
+``latency_ms``), for log collectors that parse JSON.
 """
 
 from __future__ import annotations
