@@ -71,13 +71,21 @@ class Server:
             request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
+                raw, status = response.read(), response.status
         except urllib.error.HTTPError as error:
             raise click.ClickException(_message(error.code, error.read())) from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise click.ClickException(f"cannot reach {self.url}: {reason}") from None
-        return json.loads(raw) if raw else None
+        if status == 204:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise click.ClickException(
+                f"{self.url} answered {path} with something other than JSON: "
+                "is it a hookline server?"
+            ) from None
 
     def show(self, body: Any, rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> None:
         """Print ``body`` as JSON with ``--json``, else ``rows`` as a table of ``columns``."""

@@ -195,3 +195,14 @@ def test_a_worker_process_serves_its_delivery_metrics(tmp_path: Path, receiver: 
         worker.terminate()
         worker.wait(10)
         server.stop()
+
+
+def test_a_url_that_is_not_hookline_is_an_error_message(receiver: Receiver) -> None:
+    env: Any = {"HOOKLINE_ACCOUNT_SID": "AC" + "1" * 32, "HOOKLINE_AUTH_TOKEN": "x"}
+    for body in ("", "<html>hello</html>"):
+        receiver.respond("/_hookline/deliveries", status=200, body=body)
+        result = CliRunner().invoke(
+            main, ["deliveries", "list", "--url", receiver.url("")], env=env
+        )
+        assert result.exit_code == 1, result.output
+        assert "something other than JSON: is it a hookline server?" in result.output
