@@ -3,10 +3,12 @@
 Each command lives in the module of its kind and is imported only when it runs (or when
 ``--help`` needs it): client commands must not pay for the server's imports.
 
-- :mod:`hookline.cli.server`: ``serve``, ``worker``, ``migrate`` (the server and store);
+- :mod:`hookline.cli.server`: ``serve``, ``worker``, ``migrate`` (the server and store;
+  :mod:`hookline.cli.checks` turns start-up mistakes into messages);
 - :mod:`hookline.cli.accounts`: ``accounts …`` (the store);
-- :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``,
-  ``clock`` (HTTP to a running server, through :mod:`hookline.cli.http`);
+- :mod:`hookline.cli.client`: ``act``, ``events``, ``flows``, ``receipts``, ``clock``, and
+  :mod:`hookline.cli.deliveries`: ``deliveries …`` (HTTP to a running server, through
+  :mod:`hookline.cli.http`);
 - :mod:`hookline.cli.webhooks`: ``webhooks …``, ``conversations create``; and
   :mod:`hookline.cli.trigger`: ``trigger EVENT`` (the zero-code first webhook);
 - :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver, or a relay to your app).
