@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from hookline import clock as clocks
+from hookline import metrics
 from hookline import sids as sid_sources
 from hookline.api import (
     address_configurations,
@@ -114,7 +116,12 @@ def create_app(
             await engine.stop()
             await store.close()
 
-    return Starlette(routes=api_routes(), exception_handlers=HANDLERS, lifespan=lifespan)
+    return Starlette(
+        routes=api_routes(),
+        exception_handlers=HANDLERS,
+        lifespan=lifespan,
+        middleware=[Middleware(metrics.RequestMetrics)],
+    )
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

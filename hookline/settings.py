@@ -35,6 +35,8 @@ class Settings:
     retention_days: float = 7.0
     per_endpoint_concurrency: int = 8
     log_level: str = "info"
+    #: ``text`` or ``json`` (one object a line, hookline/logs.py).
+    log_format: str = "text"
     #: Seconds an idle keep-alive connection stays open (uvicorn's ``timeout_keep_alive``).
     timeout_keep_alive: int = 5
     #: Seconds a client has to send a whole request once it connects or starts sending.
@@ -66,6 +68,7 @@ class Settings:
             "LOG_LEVEL": "log_level",
             "REST_WEBHOOKS": "rest_webhooks",
             "FAULTS": "faults",
+            "LOG_FORMAT": "log_format",
         }
         for env_name, attr in text_fields.items():
             value = _env(env_name)

@@ -3,11 +3,15 @@
 Each command lives in the module of its kind and is imported only when it runs (or when
 ``--help`` needs it): client commands must not pay for the server's imports.
 
-- :mod:`hookline.cli.server`: ``serve``, ``worker``, ``migrate`` (the server and store);
+- :mod:`hookline.cli.server`: ``serve``, ``worker``, ``migrate`` (the server and store;
+  :mod:`hookline.cli.checks` turns start-up mistakes into messages);
 - :mod:`hookline.cli.accounts`: ``accounts …`` (the store);
-- :mod:`hookline.cli.client`: ``act``, ``events``, ``deliveries``, ``flows``, ``receipts``,
-  ``clock`` (HTTP to a running server, through :mod:`hookline.cli.http`);
-- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver);
+- :mod:`hookline.cli.client`: ``act``, ``events``, ``flows``, ``receipts``, ``clock``, and
+  :mod:`hookline.cli.deliveries`: ``deliveries …`` (HTTP to a running server, through
+  :mod:`hookline.cli.http`);
+- :mod:`hookline.cli.webhooks`: ``webhooks …``, ``conversations create``; and
+  :mod:`hookline.cli.trigger`: ``trigger EVENT`` (the zero-code first webhook);
+- :mod:`hookline.cli.listen`: ``listen`` (a webhook receiver, or a relay to your app);
 - :mod:`hookline.cli.inbound`: ``inbound``, ``faults …`` (HTTP to a running server);
 - :mod:`hookline.cli.check`: ``check URL`` (tests a receiver; needs no server).
 """
@@ -27,7 +31,7 @@ COMMANDS = {
     "accounts": "hookline.cli.accounts:accounts_group",
     "act": "hookline.cli.client:act",
     "events": "hookline.cli.client:events",
-    "deliveries": "hookline.cli.client:deliveries",
+    "deliveries": "hookline.cli.deliveries:deliveries",
     "flows": "hookline.cli.client:flows",
     "receipts": "hookline.cli.client:receipts",
     "clock": "hookline.cli.client:clock",
@@ -35,6 +39,9 @@ COMMANDS = {
     "inbound": "hookline.cli.inbound:inbound",
     "faults": "hookline.cli.inbound:faults",
     "check": "hookline.cli.check:check",
+    "webhooks": "hookline.cli.webhooks:webhooks",
+    "conversations": "hookline.cli.webhooks:conversations",
+    "trigger": "hookline.cli.trigger:trigger",
 }
 
 
@@ -60,5 +67,6 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS)
+@click.version_option(package_name="hookline", prog_name="hookline")
 def main() -> None:
     """hookline: a Twilio-compatible Conversations server that delivers webhooks."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from hookline.cli.server import database_option, with_runtime
 
@@ -26,8 +28,10 @@ def accounts_create(database_url: str, friendly_name: str) -> None:
         database_url, lambda rt: accounts.create(rt, friendly_name=friendly_name)
     )
     console.print(
-        f"AccountSid   {account.sid}\nAuthToken    {account.auth_token}\n"
-        f"Service      {account.default_service_sid}"
+        Text(
+            f"AccountSid   {account.sid}\nAuthToken    {account.auth_token}\n"
+            f"Service      {account.default_service_sid}"
+        )
     )
 
 
@@ -38,9 +42,9 @@ def accounts_list(database_url: str) -> None:
 
     table = Table("AccountSid", "AuthToken", "Default service", "Name")
     for account in with_runtime(database_url, accounts.all_accounts):
-        table.add_row(
-            account.sid, account.auth_token, account.default_service_sid, account.friendly_name
-        )
+        # Text cells: a friendly name is user data, never Rich markup.
+        values = (account.sid, account.auth_token, account.default_service_sid)
+        table.add_row(*map(Text, values), Text(account.friendly_name or ""))
     console.print(table)
 
 
@@ -52,4 +56,4 @@ def accounts_api_key(database_url: str, account_sid: str) -> None:
     from hookline.domain import accounts
 
     key = with_runtime(database_url, lambda rt: accounts.create_api_key(rt, account_sid))
-    console.print(f"ApiKeySid {key.sid}\nSecret    {key.secret}")
+    console.print(escape(f"ApiKeySid {key.sid}\nSecret    {key.secret}"))

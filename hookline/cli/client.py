@@ -1,8 +1,8 @@
 """Client commands: talk to a running server's ``/_hookline`` API (docs/cli.md).
 
-``act`` plays end users, ``events`` shows what fired, ``deliveries`` the webhook log,
-``flows`` the Studio flow map, ``receipts`` the carrier's delivery reports, ``clock``
-the server's (manual) time.
+``act`` plays end users, ``events`` shows what fired (the delivery log is in
+:mod:`hookline.cli.deliveries`), ``flows`` the Studio flow map, ``receipts`` the
+carrier's delivery reports, ``clock`` the server's (manual) time.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ MESSAGE = ("sid", "index", "author", "body", "attributes", "date_created", "date
 CONVERSATION = ("sid", "unique_name", "friendly_name", "state", "attributes", "date_updated")
 PARTICIPANT = ("sid", "identity", "messaging_binding", "role_sid", "date_created")
 EVENT = ("seq", "date_created", "event_type", "source", "conversation_sid", "params")
-DELIVERY = ("sid", "event_type", "target", "url", "status", "attempts", "last_status")
 RECEIPT = ("sid", "participant_sid", "status", "error_code", "channel_message_sid")
 
 
@@ -139,7 +138,7 @@ def act_leave(server: Server, conversation: str, **opts: Any) -> None:
 @click.command()
 @click.option("--after", type=int, default=0, show_default=True, help="Only events after seq.")
 @click.option("--limit", type=int, default=100, show_default=True)
-@click.option("--type", "event_type", help="Only this EventType (onMessageAdded …).")
+@click.option("--event", "--type", "event_type", help="Only this EventType (onMessageAdded …).")
 @click.option("--conversation", help="Only this ConversationSid.")
 @with_server
 def events(server: Server, after: int, limit: int, **filters: Any) -> None:
@@ -159,56 +158,6 @@ def _compact(params: dict[str, str]) -> str:
     """An event's own parameters, one ``Name=value`` a line (common ones left out)."""
     common = ("AccountSid", "EventType", "Source")
     return "\n".join(f"{key}={value}" for key, value in params.items() if key not in common)
-
-
-@click.group()
-def deliveries() -> None:
-    """The webhook delivery log: every post-event target, its attempts, resend."""
-
-
-@deliveries.command("list")
-@click.option("--after", type=int, default=0, show_default=True)
-@click.option("--limit", type=int, default=100, show_default=True)
-@click.option("--status", help="pending | sending | delivered | failed | undeliverable")
-@click.option("--type", "event_type", help="Only this EventType.")
-@click.option("--conversation", help="Only this ConversationSid.")
-@with_server
-def deliveries_list(server: Server, after: int, limit: int, **filters: Any) -> None:
-    """Deliveries, oldest first (one per post-event and target)."""
-    params = {
-        "After": after,
-        "Limit": limit,
-        "Status": filters["status"],
-        "EventType": filters["event_type"],
-        "ConversationSid": filters["conversation"],
-    }
-    body = server.call("GET", "/_hookline/deliveries", params)
-    server.show(body, body["deliveries"], DELIVERY)
-
-
-@deliveries.command("show")
-@click.argument("sid")
-@with_server
-def deliveries_show(server: Server, sid: str) -> None:
-    """One delivery with its parameters and every attempt."""
-    body = server.call("GET", f"/_hookline/deliveries/{segment(sid)}")
-    if server.as_json:
-        server.show(body, [], ())
-        return
-    fields = [{"field": key, "value": value} for key, value in body.items() if key != "attempt_log"]
-    server.show(body, fields, ("field", "value"))
-    attempts = body.get("attempt_log") or []
-    columns = list(dict.fromkeys(key for attempt in attempts for key in attempt))
-    server.show(body, attempts, columns or ("attempts",))
-
-
-@deliveries.command("resend")
-@click.argument("sid")
-@with_server
-def deliveries_resend(server: Server, sid: str) -> None:
-    """Queue a delivery again (same body, same idempotency token)."""
-    body = server.call("POST", f"/_hookline/deliveries/{segment(sid)}/Resend")
-    server.show_one(body, DELIVERY)
 
 
 @click.group()

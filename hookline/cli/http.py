@@ -18,7 +18,9 @@ from urllib.parse import quote, urlencode
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 
@@ -40,7 +42,13 @@ class Server:
     auth_token: str
     as_json: bool = False
 
-    def call(self, method: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """Send one request; ``None`` values are dropped, lists become repeated keys."""
         pairs = [
             (key, str(item))
@@ -59,15 +67,25 @@ class Server:
         request.add_header("Authorization", f"Basic {token}")
         if data is not None:
             request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                raw = response.read()
+                raw, status = response.read(), response.status
         except urllib.error.HTTPError as error:
             raise click.ClickException(_message(error.code, error.read())) from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise click.ClickException(f"cannot reach {self.url}: {reason}") from None
-        return json.loads(raw) if raw else None
+        if status == 204:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise click.ClickException(
+                f"{self.url} answered {path} with something other than JSON: "
+                "is it a hookline server?"
+            ) from None
 
     def show(self, body: Any, rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> None:
         """Print ``body`` as JSON with ``--json``, else ``rows`` as a table of ``columns``."""
@@ -91,15 +109,17 @@ class Server:
         if self.as_json:
             click.echo(json.dumps({"result": text}))
         else:
-            Console().print(text)
+            # User data (names, bodies) may hold brackets: never read it as Rich markup.
+            Console().print(escape(text))
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Text:
+    """A table cell as plain text: ``[/b]`` in a message body is shown, not interpreted."""
     if value is None:
-        return ""
+        return Text("")
     if isinstance(value, dict | list):
-        return json.dumps(value)
-    return str(value)
+        return Text(json.dumps(value))
+    return Text(str(value))
 
 
 def segment(value: str) -> str:

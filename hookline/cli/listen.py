@@ -2,7 +2,9 @@
 
 It prints every request hookline (or Twilio) sends, checks ``X-Twilio-Signature`` with
 twilio's own ``RequestValidator``, and answers as told, so a pre-event hook can be
-rejected or modified from the command line before any real receiver exists.
+rejected or modified from the command line before any real receiver exists. With
+``--forward-to`` it relays each request to your app and answers with the app's reply;
+with ``--configure`` it first points the account's global webhooks at itself.
 """
 
 from __future__ import annotations
@@ -10,63 +12,151 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
+from rich.markup import escape
+
+from hookline.cli.http import DEFAULT_URL, Server
 
 if TYPE_CHECKING:
-    from aiohttp import web
+    from aiohttp import ClientSession, web
 
 console = Console()
+#: Request headers not relayed to the app (aiohttp sets its own for the new request).
+HOP_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 
 
 def render_request(params: dict[str, str], verdict: str, method: str, path: str) -> str:
+    """One received request as Rich markup: ``verdict`` is markup, everything else is the
+    sender's data and is escaped (a body ``[/b]`` must print, not raise MarkupError)."""
     event = params.get("EventType", "?")
     detail = " ".join(
         f"{key}={value}"
         for key, value in params.items()
         if key not in ("AccountSid", "EventType") and len(value) < 80
     )
-    return f"[bold]{event}[/bold] {method} {path} {verdict}\n  [dim]{detail}[/dim]"
+    return (
+        f"[bold]{escape(event)}[/bold] {escape(method)} {escape(path)} {verdict}\n"
+        f"  [dim]{escape(detail)}[/dim]"
+    )
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Answering:
+    """How the listener answers: a fixed reply, or the reply of the app at ``forward_to``."""
+
+    status: int = 200
+    body: str | None = None
+    forward_to: str | None = None
+
+
+async def _forward(
+    session: ClientSession, target: str, request: web.Request, raw: bytes, signature: str | None
+) -> Reply:
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
+    if signature is not None:
+        headers["X-Twilio-Signature"] = signature
+    url = target + (f"?{request.query_string}" if request.query_string else "")
+    async with session.request(request.method, url, data=raw, headers=headers) as answer:
+        body = await answer.read()
+        return Reply(answer.status, body, answer.content_type or "text/plain")
+
+
+def _describe(reply: Reply) -> str:
+    text = reply.body.decode("utf-8", "replace")
+    shown = text if len(text) <= 300 else text[:300] + "…"
+    return f"  [cyan]app answered {reply.status}[/cyan] {escape(shown)}"
 
 
 def make_app(
-    auth_token: str | None, public_url: str | None, status: int, body: str | None
+    auth_token: str | None,
+    public_url: str | None,
+    status: int,
+    body: str | None,
+    forward_to: str | None = None,
 ) -> web.Application:
-    from aiohttp import web
+    from aiohttp import ClientError, ClientSession, ClientTimeout, web
     from twilio.request_validator import RequestValidator
 
     validator = RequestValidator(auth_token) if auth_token else None
+    answering = Answering(status, body, forward_to)
+    sessions: list[ClientSession] = []
 
     async def receive(request: web.Request) -> web.Response:
+        raw = await request.read()
         form = await request.post() if request.method == "POST" else request.query
         params = {key: str(value) for key, value in form.items()}
         base = public_url.rstrip("/") if public_url else f"{request.scheme}://{request.host}"
         url = base + request.path_qs
+        signed = {} if request.method == "GET" else params
         signature = request.headers.get("X-Twilio-Signature", "")
         if validator is None:
             verdict = "[yellow]signature not checked (no --auth-token)[/yellow]"
-        elif validator.validate(url, {} if request.method == "GET" else params, signature):
+        elif validator.validate(url, signed, signature):
             verdict = "[green]signature valid[/green]"
         else:
-            verdict = f"[red]SIGNATURE INVALID for {url}[/red]"
+            verdict = f"[red]SIGNATURE INVALID for {escape(url)}[/red]"
         console.print(render_request(params, verdict, request.method, request.path))
-        return web.Response(status=status, text=body or "", content_type="application/json")
+        if answering.forward_to is None:
+            return web.Response(
+                status=answering.status, text=answering.body or "", content_type="application/json"
+            )
+        target = answering.forward_to
+        # Re-signed for the app's URL, so that its own RequestValidator accepts the request.
+        resigned = None
+        if validator is not None:
+            query = f"?{request.query_string}" if request.query_string else ""
+            resigned = validator.compute_signature(target + query, signed)
+        if not sessions:
+            sessions.append(ClientSession(timeout=ClientTimeout(total=30)))
+        try:
+            reply = await _forward(sessions[0], target, request, raw, resigned)
+        except (ClientError, OSError, TimeoutError) as exc:
+            console.print(f"  [red]cannot reach {escape(target)}: {escape(str(exc))}[/red]")
+            return web.Response(status=502, text=f"hookline listen: cannot reach {target}")
+        console.print(_describe(reply))
+        response = web.Response(status=reply.status, body=reply.body)
+        response.headers["Content-Type"] = reply.content_type
+        return response
+
+    async def close_sessions(app: web.Application) -> None:
+        for session in sessions:
+            await session.close()
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", receive)
+    app.on_cleanup.append(close_sessions)
     return app
 
 
-async def serve(app: web.Application, host: str, port: int) -> None:
+async def serve(
+    app: web.Application, host: str, port: int, ready: str, on_listening: Callable[[], None]
+) -> None:
+    """Serve ``app`` until cancelled; ``on_listening`` runs once the port is bound."""
     from aiohttp import web
 
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    console.print(f"listening on http://{host}:{port}/ — Ctrl-C to stop")
     try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    try:
+        on_listening()
+        console.print(escape(ready))
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
@@ -82,6 +172,28 @@ def _check_body(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def _check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is not None and urlsplit(value).scheme not in ("http", "https"):
+        raise click.BadParameter("must be an http:// or https:// URL")
+    return value
+
+
+def configure_webhooks(server: Server, listener_url: str) -> None:
+    """Point the account's global pre- and post-event webhooks, every filter, at the listener."""
+    from hookline.domain.events import ALL_EVENTS
+
+    params = {
+        "PreWebhookUrl": listener_url,
+        "PostWebhookUrl": listener_url,
+        "Method": "POST",
+        "Filters": sorted(ALL_EVENTS),
+    }
+    server.call("POST", "/v1/Configuration/Webhooks", params)
+    console.print(
+        f"global webhooks (pre and post, all {len(ALL_EVENTS)} events) → {escape(listener_url)}"
+    )
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -89,7 +201,9 @@ def _check_body(ctx: click.Context, param: click.Parameter, value: str | None) -
     "--auth-token", envvar="HOOKLINE_AUTH_TOKEN", help="Check signatures with this AuthToken."
 )
 @click.option(
-    "--public-url", help="The URL hookline calls, if not http://HOST:PORT (proxies, tunnels)."
+    "--public-url",
+    callback=_check_url,
+    help="The URL hookline calls, if not http://HOST:PORT (proxies, tunnels).",
 )
 @click.option(
     "--status",
@@ -99,9 +213,45 @@ def _check_body(ctx: click.Context, param: click.Parameter, value: str | None) -
     help="Answer with this status (a non-2xx rejects pre-events).",
 )
 @click.option("--body", callback=_check_body, help='JSON answer, e.g. \'{"body": "[redacted]"}\'.')
+@click.option(
+    "--forward-to",
+    callback=_check_url,
+    help="Relay every request to this URL and answer with its reply (--status/--body unused).",
+)
+@click.option(
+    "--configure",
+    is_flag=True,
+    help="First point the account's global webhooks (pre, post, all filters) here.",
+)
+@click.option("--url", envvar="HOOKLINE_URL", default=DEFAULT_URL, show_default=True)
+@click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="For --configure.")
 def listen(
-    host: str, port: int, auth_token: str | None, public_url: str | None, status: int, body: Any
+    host: str,
+    port: int,
+    auth_token: str | None,
+    public_url: str | None,
+    status: int,
+    body: Any,
+    forward_to: str | None,
+    configure: bool,
+    url: str,
+    account_sid: str | None,
 ) -> None:
     """Receive webhooks and print them, checking each signature."""
+    listener_url = public_url or f"http://{host}:{port}/"
+    if configure and not (account_sid and auth_token):
+        raise click.UsageError(
+            "--configure needs --account-sid and --auth-token "
+            "(or HOOKLINE_ACCOUNT_SID and HOOKLINE_AUTH_TOKEN)"
+        )
+
+    def on_listening() -> None:
+        if configure and account_sid and auth_token:
+            configure_webhooks(Server(url, account_sid, auth_token), listener_url)
+
+    ready = f"listening on {listener_url}"
+    if forward_to:
+        ready += f", forwarding to {forward_to}"
+    app = make_app(auth_token, public_url, status, body, forward_to)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(make_app(auth_token, public_url, status, body), host, port))
+        asyncio.run(serve(app, host, port, ready + " — Ctrl-C to stop", on_listening))

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from hookline import logs
+from hookline.cli.checks import check_database, check_port_free
 from hookline.cli.inbound import faults_option, serve_options
 from hookline.exceptions import HooklineError
 from hookline.redact import redact_url
@@ -35,6 +37,7 @@ def database_option(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="HOOKLINE_DATABASE_URL",
         default=Settings.database_url,
         show_default=True,
+        callback=check_database,
         help="sqlite:///file.db or postgresql://user:pass@host/db",
     )(func)
 
@@ -102,6 +105,14 @@ def _delivery_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="Delete delivered/failed delivery records older than this",
         ),
         click.option("--log-level", envvar="HOOKLINE_LOG_LEVEL", default="info", show_default=True),
+        click.option(
+            "--log-format",
+            envvar="HOOKLINE_LOG_FORMAT",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="json: one JSON object a line (time, level, logger, message, fields).",
+        ),
     ]
     return _apply(options, func)
 
@@ -153,9 +164,7 @@ def _settings(options: dict[str, Any]) -> Settings:
     for key, value in options.items():
         if value is not None:
             setattr(settings, key, value)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     return settings
 
 
@@ -184,6 +193,7 @@ def serve(**options: Any) -> None:
     no_worker = options.pop("no_worker")
     settings = _settings(options)
     settings.worker = not no_worker
+    check_port_free(settings.host, settings.port)
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -198,7 +208,13 @@ def serve(**options: Any) -> None:
 @database_option
 @_delivery_options
 @faults_option
-def worker(**options: Any) -> None:
+@click.option(
+    "--metrics-port",
+    envvar="HOOKLINE_METRICS_PORT",
+    type=click.IntRange(1, 65535),
+    help="Serve this worker's delivery metrics at http://127.0.0.1:PORT/metrics.",
+)
+def worker(metrics_port: int | None, **options: Any) -> None:
     """Deliver post-events (and run conversation timers) without serving HTTP.
 
     Run any number of these beside ``serve --no-worker`` processes on the same database:
@@ -207,7 +223,13 @@ def worker(**options: Any) -> None:
     from hookline.app import run_worker
 
     settings = _settings(options)
-    console.print(f"hookline worker delivering from {redact_url(settings.database_url)}")
+    console.print(Text(f"hookline worker delivering from {redact_url(settings.database_url)}"))
+    if metrics_port is not None:
+        from hookline import metrics
+
+        check_port_free("127.0.0.1", metrics_port)
+        metrics.serve_in_thread("127.0.0.1", metrics_port)
+        console.print(Text(f"metrics at http://127.0.0.1:{metrics_port}/metrics"))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_worker(settings))
 
@@ -215,15 +237,31 @@ def worker(**options: Any) -> None:
 def _banner(settings: Settings, started: Started) -> None:
     base = settings.public_url or f"http://{settings.host}:{settings.port}"
     table = Table(title="hookline is running", show_header=False)
-    table.add_row("Base URL", base)
-    table.add_row("AccountSid", started.account.sid)
-    table.add_row("AuthToken", started.account.auth_token)
-    table.add_row("Default Conversation Service", started.account.default_service_sid)
-    table.add_row("Database", redact_url(settings.database_url))
+    rows = {
+        "Base URL": base,
+        "AccountSid": started.account.sid,
+        "AuthToken": started.account.auth_token,
+        "Default Conversation Service": started.account.default_service_sid,
+        "Database": redact_url(settings.database_url),
+        "Inspector": f"{base}/_hookline/ui",
+        "Metrics": f"{base}/metrics",
+    }
+    for name, value in rows.items():
+        table.add_row(name, Text(value))
     console.print(table)
+    account = started.account
+    # Plain lines (no markup, no wrapping), so that they can be copied and pasted.
     console.print(
-        f"[dim]python: hookline.client({base!r}, {started.account.sid!r}, "
-        f"{started.account.auth_token!r})[/dim]"
+        Text(
+            f"export HOOKLINE_URL={base} HOOKLINE_ACCOUNT_SID={account.sid} "
+            f"HOOKLINE_AUTH_TOKEN={account.auth_token}"
+        ),
+        soft_wrap=True,
+    )
+    console.print(
+        Text(f"python: hookline.client({base!r}, {account.sid!r}, {account.auth_token!r})"),
+        style="dim",
+        soft_wrap=True,
     )
 
 

@@ -6,15 +6,31 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from hookline import metrics
 from hookline.control import deliveries, inspector, receipts, reset
 from hookline.control.cursor import after_and_limit, newest_first
+from hookline.domain import deliveries as deliveries_domain
 from hookline.domain import event_log
 from hookline.domain import flows as studio_flows
 from hookline.web.call import Call, endpoint, json, no_content
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    """No auth. Not ``ok`` (503) when this process's delivery worker has died: its
+    deliveries would wait forever. ``backlog``: deliveries waiting or being sent."""
+    worker = request.app.state.engine.worker_state()
+    backlog = await deliveries_domain.backlog(request.app.state.runtime)
+    status = "worker dead" if worker == "dead" else "ok"
+    body = {"status": status, "worker": worker, "backlog": backlog}
+    return JSONResponse(body, status_code=503 if worker == "dead" else 200)
+
+
+async def prometheus(request: Request) -> Response:
+    """``GET /metrics`` (no auth, as Prometheus scrapes): this process's metrics."""
+    body, content_type = metrics.exposition(
+        await deliveries_domain.backlog(request.app.state.runtime)
+    )
+    return Response(body, headers={"Content-Type": content_type})
 
 
 async def events(call: Call) -> Response:
@@ -46,6 +62,7 @@ async def unmap_flow(call: Call) -> Response:
 
 routes = [
     Route("/_hookline/health", health, methods=["GET"]),
+    Route("/metrics", prometheus, methods=["GET"]),
     Route("/_hookline/events", endpoint(events), methods=["GET"]),
     Route("/_hookline/flows", endpoint(flows), methods=["GET"]),
     Route("/_hookline/flows/{FlowSid}", endpoint(map_flow, ("Url",)), methods=["POST"]),

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 
+from hookline import metrics
 from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.faults import FaultSource
@@ -33,6 +34,15 @@ def retry_policy(spec: str) -> RetryPolicy:
     return parse_retry(spec)
 
 
+def _report_death(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error(
+            "the delivery worker died; nothing is delivered by this process "
+            "(/_hookline/health answers 503)",
+            exc_info=task.exception(),
+        )
+
+
 class DeliveryEngine:
     def __init__(self, rt: Runtime, settings: Settings, transport: Transport | None = None) -> None:
         self.rt = rt
@@ -48,6 +58,7 @@ class DeliveryEngine:
             faults=FaultSource(rt, faults.parse(settings.faults)),
         )
         self._background: list[asyncio.Task[None]] = []
+        self._worker_task: asyncio.Task[None] | None = None
 
     async def before(self, event: Event) -> Params:
         return await gate.run(self.rt, self.transport, event, self.settings.pre_event_timeout)
@@ -70,6 +81,7 @@ class DeliveryEngine:
                 )
             )
             if target.undeliverable:
+                metrics.count_delivery("undeliverable")
                 log.warning(
                     "%s for %s is undeliverable: %s",
                     event.name,
@@ -83,17 +95,26 @@ class DeliveryEngine:
 
     async def start(self, *, run_worker: bool = True) -> None:
         if run_worker:
-            self._background.append(asyncio.create_task(self.worker.run()))
+            self._worker_task = asyncio.create_task(self.worker.run())
+            self._worker_task.add_done_callback(_report_death)
+            self._background.append(self._worker_task)
         self._background.append(asyncio.create_task(timers_runner.run(self.rt)))
         self._background.append(
             asyncio.create_task(retention.run(self.rt, self.settings.retention_days))
         )
 
+    def worker_state(self) -> str:
+        """``alive``, ``dead`` (its task ended: nothing is delivered) or ``disabled``."""
+        if self._worker_task is None:
+            return "disabled"
+        return "dead" if self._worker_task.done() else "alive"
+
     async def stop(self) -> None:
         await self.worker.stop()
         for task in self._background:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            # A task that died has been reported (_report_death): stopping goes on.
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         close = getattr(self.transport, "close", None)
         if close is not None:

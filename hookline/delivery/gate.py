@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
+from hookline import metrics
 from hookline.delivery import log as delivery_log
 from hookline.delivery import outbox, routing
 from hookline.delivery.sender import prepare
@@ -48,9 +50,13 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         row["idempotency_token"],
         max_total_seconds=timeout,
     )
+    began = time.monotonic()
     response = await transport.send(prepared.request)
+    elapsed = time.monotonic() - began
+    metrics.PRE_EVENT_SECONDS.observe(elapsed)
     status = response.status
     allowed = status is None or 200 <= status < 300
+    _log_call(event.name, target.url, status, response.error, elapsed)
     row |= {
         "attempts": 1,
         "status": "delivered" if allowed and status is not None else "failed",
@@ -66,12 +72,6 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         )
         await delivery_log.record_attempt(tx, attempt)
     if status is None:
-        log.warning(
-            "pre-event %s to %s: %s; action proceeds unchanged",
-            event.name,
-            redact_url(target.url),
-            response.error,
-        )
         return {}
     if not allowed:
         raise ActionRejected(
@@ -80,6 +80,27 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
             status=403,
         )
     return _modifications(response.body)
+
+
+def _log_call(name: str, url: str, status: int | None, error: str | None, elapsed: float) -> None:
+    """One line per pre-event call: its outcome and latency (fields for JSON logs)."""
+    if status is None:
+        outcome, level, detail = "unanswered", logging.WARNING, f"{error}; action proceeds"
+    elif 200 <= status < 300:
+        outcome, level, detail = "allowed", logging.INFO, f"HTTP {status}"
+    else:
+        outcome, level, detail = "rejected", logging.INFO, f"HTTP {status}"
+    latency_ms = round(elapsed * 1000, 1)
+    log.log(
+        level,
+        "pre-event %s → %s: %s (%s) in %.1f ms",
+        name,
+        redact_url(url),
+        outcome,
+        detail,
+        latency_ms,
+        extra={"event": name, "outcome": outcome, "status": status, "latency_ms": latency_ms},
+    )
 
 
 def _modifications(body: bytes) -> Params:

@@ -25,6 +25,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 
+from hookline import metrics
 from hookline.delivery import faults as fault_injection
 from hookline.delivery.faults import FaultSource
 from hookline.delivery.log import attempt_row
@@ -253,6 +254,7 @@ class Worker:
                 updated_at=self.rt.now_ts(),
             )
             await self.results.write(Outcome(outcome, None))
+            metrics.count_delivery("undeliverable")
             return
         params = dict(row.params) | {"RetryCount": str(attempt - 1)}
         prepared = prepare(row.url, row.method, params, token, row.idempotency_token)
@@ -275,6 +277,8 @@ class Worker:
         if injected:
             logged.doc["injected"] = injected
         await self.results.write(Outcome(outcome, logged))
+        metrics.count_delivery(metrics.delivery_outcome(outcome.status))
+        metrics.DELIVERY_SECONDS.observe(response.elapsed_ms / 1000)
         level = logging.INFO if outcome.status == "delivered" else logging.WARNING
         log.log(
             level,

@@ -83,3 +83,9 @@ async def resend(rt: Runtime, account_sid: str, sid: str) -> Record:
         await tx.reset_delivery(row.sid, now)
     rt.sink.committed()
     return public(dataclasses.replace(row, status="pending", next_attempt_at=now))
+
+
+async def backlog(rt: Runtime) -> int:
+    """How many deliveries (all accounts) wait to be sent or are being sent."""
+    async with rt.store.read() as tx:
+        return await tx.outbox_pending()

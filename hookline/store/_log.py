@@ -106,6 +106,10 @@ class LogMethods(Connected):
         if rows:
             await self._execute(q.insert_deliveries(), rows)
 
+    async def outbox_pending(self) -> int:
+        """Deliveries (all accounts) waiting or being sent: one index-only count."""
+        return int((await self._execute(q.count_pending_deliveries())).scalar_one())
+
     async def claimable(
         self,
         kind: str,

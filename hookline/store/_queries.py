@@ -370,6 +370,11 @@ def select_attempts(delivery_sid: str) -> Select[Any]:
     return select(c.doc).where(c.delivery_sid == delivery_sid).order_by(c.seq)
 
 
+def count_pending_deliveries() -> Select[Any]:
+    status = t.deliveries.c.status
+    return select(func.count()).select_from(t.deliveries).where(status.in_(("pending", "sending")))
+
+
 def prune_attempts(before: float) -> Delete:
     return delete(t.delivery_attempts).where(t.delivery_attempts.c.created_at < before)
 

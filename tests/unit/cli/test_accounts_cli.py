@@ -26,3 +26,17 @@ def test_api_key_needs_an_existing_account(tmp_path: Path) -> None:
     issued = runner.invoke(main, ["accounts", "api-key", "--database-url", database, match[1]])
     assert issued.exit_code == 0, issued.output
     assert re.search(r"ApiKeySid SK[0-9a-f]{32}", issued.output)
+
+
+def test_account_names_print_as_they_are(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'cli.db'}"
+    runner = CliRunner()
+    name = "ops [team] [/b]"
+    created = runner.invoke(
+        main, ["accounts", "create", "--database-url", database, "--friendly-name", name]
+    )
+    assert created.exit_code == 0, created.output
+    listed = runner.invoke(
+        main, ["accounts", "list", "--database-url", database], env={"COLUMNS": "300"}
+    )
+    assert listed.exit_code == 0 and name in listed.output

@@ -37,6 +37,9 @@ def imported_modules(*args: str) -> set[str]:
         ("deliveries", "list", "--help"),
         ("serve", "--help"),
         ("listen", "--help"),
+        ("trigger", "--help"),
+        ("webhooks", "set", "--help"),
+        ("conversations", "create", "--help"),
     ],
 )
 def test_help_and_client_commands_do_not_import_the_server(args: tuple[str, ...]) -> None:

@@ -29,3 +29,17 @@ async def test_answers_as_told_and_checks_signatures(
     out = capsys.readouterr().out
     assert "onMessageAdd" in out
     assert "signature valid" in out and "SIGNATURE INVALID" in out
+
+
+async def test_a_body_that_looks_like_markup_is_printed_and_answered(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app = make_app(TOKEN, "http://hooks.test", 200, None)
+    params = {"EventType": "onMessageAdd", "Body": "see [link] then [/b]"}
+    signature = sign("http://hooks.test/pre", params, TOKEN)
+    async with TestClient(TestServer(app)) as test_client:
+        response = await test_client.post(
+            "/pre", data=params, headers={"X-Twilio-Signature": signature}
+        )
+        assert response.status == 200
+    assert "Body=see [link] then [/b]" in capsys.readouterr().out

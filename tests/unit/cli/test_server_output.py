@@ -40,3 +40,17 @@ def test_worker_masks_the_database_password(monkeypatch: pytest.MonkeyPatch) -> 
     assert [settings.database_url for settings in seen] == [URL]  # the real URL is used
     assert "s3cret-pw" not in result.output
     assert "hookline:***@db.example" in result.output
+
+
+def test_banner_prints_the_exports_and_the_inspector(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("hookline.cli.server.console", Console(width=80))
+    account = SimpleNamespace(sid="AC1", auth_token="tok[/b]", default_service_sid="IS1")
+    started: Any = SimpleNamespace(account=account, runtime=None)
+    _banner(Settings(port=9000), started)
+    out = capsys.readouterr().out
+    exports = "export HOOKLINE_URL=http://127.0.0.1:9000 HOOKLINE_ACCOUNT_SID=AC1 "
+    # One line, however narrow the terminal: it is copied and pasted.
+    assert exports + "HOOKLINE_AUTH_TOKEN=tok[/b]\n" in out
+    assert "http://127.0.0.1:9000/_hookline/ui" in out

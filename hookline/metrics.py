@@ -1,0 +1,99 @@
+"""Prometheus metrics (``GET /metrics``), kept cheap on the hot path.
+
+Requests and deliveries only increment counters (labelled children cached in dicts, so a
+request does no label lookup); the outbox backlog is counted by the store when scraped.
+Metrics are per process: scrape every ``serve`` and ``worker`` you run.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    start_http_server,
+)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# ``…_created`` timestamps double the output for nothing a dashboard uses.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+HTTP_REQUESTS = Counter(
+    "hookline_http_requests", "HTTP requests served, by method and status.", ["method", "status"]
+)
+DELIVERIES = Counter(
+    "hookline_deliveries",
+    "Post-event delivery attempts by outcome: delivered, failed (given up), retrying "
+    "(another attempt is scheduled), undeliverable (no URL, or nothing to send).",
+    ["outcome"],
+)
+DELIVERY_SECONDS = Histogram(
+    "hookline_delivery_seconds", "Time of one post-event delivery attempt (request to answer)."
+)
+PRE_EVENT_SECONDS = Histogram(
+    "hookline_pre_event_seconds", "Time of one pre-event webhook call (request to answer)."
+)
+OUTBOX_PENDING = Gauge(
+    "hookline_outbox_pending", "Deliveries waiting to be sent or being sent (all accounts)."
+)
+OUTCOMES = ("delivered", "failed", "retrying", "undeliverable")
+
+_requests: dict[tuple[str, int], Counter] = {}
+_outcomes = {outcome: DELIVERIES.labels(outcome) for outcome in OUTCOMES}
+
+
+def count_request(method: str, status: int) -> None:
+    child = _requests.get((method, status))
+    if child is None:
+        child = _requests[(method, status)] = HTTP_REQUESTS.labels(method, str(status))
+    child.inc()
+
+
+def count_delivery(outcome: str) -> None:
+    """``outcome`` is one of :data:`OUTCOMES`."""
+    _outcomes[outcome].inc()
+
+
+def delivery_outcome(status: str) -> str:
+    """A finished attempt's delivery status as a metric outcome (``pending`` → retrying)."""
+    return "retrying" if status == "pending" else status
+
+
+def exposition(pending: int) -> tuple[bytes, str]:
+    """The text exposition and its content type, with the backlog counted just now."""
+    OUTBOX_PENDING.set(pending)
+    return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def serve_in_thread(host: str, port: int) -> None:
+    """A ``hookline worker`` has no HTTP server: prometheus-client's own, in a thread.
+    (``hookline_outbox_pending`` is left out there: ``serve``'s ``/metrics`` has it.)"""
+    REGISTRY.unregister(OUTBOX_PENDING)  # never set in a worker: 0 would mislead
+    start_http_server(port, addr=host)
+
+
+class RequestMetrics:
+    """ASGI middleware counting every HTTP response by method and status."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # unless a response starts: an unhandled error is answered 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            count_request(scope["method"], status)

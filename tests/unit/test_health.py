@@ -1,0 +1,65 @@
+"""``/_hookline/health`` tells whether this process's delivery worker is alive."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hookline.app import create_app
+from hookline.delivery.worker import Worker
+from hookline.settings import Settings
+
+
+async def _get(app: Any, path: str) -> tuple[int, Any]:
+    """One GET through the ASGI app, no network."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [],
+        "scheme": "http",
+        "server": ("test", 80),
+        "client": ("test", 1),
+        "http_version": "1.1",
+        "root_path": "",
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], json.loads(body)
+
+
+async def test_health_is_503_once_the_worker_has_died(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crashed = asyncio.Event()
+
+    async def crash(self: Worker) -> None:
+        await crashed.wait()
+        raise RuntimeError("the worker crashed")
+
+    monkeypatch.setattr(Worker, "run", crash)
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}"))
+    async with app.router.lifespan_context(app):
+        assert await _get(app, "/_hookline/health") == (
+            200,
+            {"status": "ok", "worker": "alive", "backlog": 0},
+        )
+        crashed.set()
+        task = app.state.engine._worker_task
+        await asyncio.wait([task])
+        status, body = await _get(app, "/_hookline/health")
+        assert (status, body["status"], body["worker"]) == (503, "worker dead", "dead")
