@@ -45,6 +45,13 @@ async def pre(
     return {snake(key): value for key, value in answer.items() if snake(key) in allowed}
 
 
+async def gated(rt: Runtime, tx: Tx, actor: Actor, name: str, scope: Scope) -> bool:
+    """Whether :func:`pre` would call a pre-event gate for this action (read in ``tx``)."""
+    if not actor.webhooks:
+        return False
+    return await rt.sink.gates(tx, _event(actor, name, scope, {}))
+
+
 async def post(
     rt: Runtime, tx: Tx, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
 ) -> None:
