@@ -296,7 +296,8 @@ def database_url(url: str) -> str:
 
 
 def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    # NON_STR_KEYS: keys may be str subclasses (aiohttp's header names), as json.dumps took.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 #: JSON columns (resource docs, event params) encoded and decoded with orjson: the

@@ -108,7 +108,7 @@ class FastJSONResponse(JSONResponse):
     CPU than ``json.dumps`` for a resource)."""
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def json(body: Any, status: int = 200) -> JSONResponse:
