@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from hookline.store import _queries as q
 from hookline.store._connection import translated
 from hookline.store._log import LogMethods
+from hookline.store._sqlite_fast import FastSqlite
 from hookline.store.migrate import upgrade, upgrade_sync
 from hookline.store.records import AccountRow, ApiKeyRow
 from hookline.types import Record
@@ -224,15 +225,16 @@ class _InLoop:
     """A synchronous connection behind the ``await conn.execute(...)`` that :class:`Tx`
     uses: statements run right here, in the event loop's thread."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, fast: FastSqlite) -> None:
         self._conn = conn
+        self._fast = fast
 
     async def execute(self, statement: Any, params: Any = None) -> Any:
-        return (
-            self._conn.execute(statement, params)
-            if params is not None
-            else self._conn.execute(statement)
-        )
+        if params is None:
+            return self._conn.execute(statement)
+        # The store's hot statements, built once and run with parameters: on the driver.
+        result = self._fast.run(self._conn, statement, params)
+        return result if result is not None else self._conn.execute(statement, params)
 
 
 class SqliteStore(Store):
@@ -250,6 +252,7 @@ class SqliteStore(Store):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._write_lock = asyncio.Lock()
+        self._fast = FastSqlite(engine.dialect)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -257,12 +260,12 @@ class SqliteStore(Store):
             with _duplicates(), self._engine.connect() as conn:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
-                    yield Tx(_InLoop(conn))
+                    yield Tx(_InLoop(conn, self._fast))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         with self._engine.connect() as conn:
-            yield Tx(_InLoop(conn))
+            yield Tx(_InLoop(conn, self._fast))
 
     async def close(self) -> None:
         self._engine.dispose()
