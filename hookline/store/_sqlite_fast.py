@@ -114,13 +114,10 @@ class FastSqlite:
             if bind is None or bind.expanding:
                 return _UNSUPPORTED
             if name not in names:
-                default = _insert_default(statement, name)
-                if default is not None:
-                    fixed[name] = default
-                elif bind.callable is None and bind.value is not None:
-                    fixed[name] = bind.value  # a literal compiled to a parameter
-                else:
+                known, value = _fixed(statement, name, bind)
+                if not known:
                     return _UNSUPPORTED  # a value only SQLAlchemy's context computes
+                fixed[name] = value
         entries = compiled._result_columns
         columns = tuple(entry.keyname for entry in entries)
         keys = {name: index for index, name in enumerate(columns)}
@@ -172,13 +169,18 @@ class FastSqlite:
             cursor.close()
 
 
-def _insert_default(statement: Any, name: str) -> Any:
-    """The scalar Python-side default of the INSERT's column ``name`` (None: none)."""
-    if not getattr(statement, "is_insert", False):
-        return None
-    column = statement.table.c.get(name)
-    default = getattr(column, "default", None)
-    return default.arg if default is not None and default.is_scalar else None
+def _fixed(statement: Any, name: str, bind: Any) -> tuple[bool, Any]:
+    """(known, value) of a parameter the caller does not pass: an INSERT column's scalar
+    default, or a literal of the statement (None included)."""
+    table: Any = getattr(statement, "table", None)
+    column = table.c.get(name) if table is not None and statement.is_dml else None
+    if column is not None and statement.is_insert and column.default is not None:
+        return column.default.is_scalar, column.default.arg
+    if column is not None and statement.is_update and column.onupdate is not None:
+        return False, None
+    if bind.callable is not None or bind.required:
+        return False, None
+    return True, bind.value
 
 
 def _values(plan: Plan, params: Mapping[str, Any]) -> list[Any]:
