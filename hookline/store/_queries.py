@@ -327,6 +327,7 @@ FINISH_FIELDS = (
 )  # fmt: skip
 
 
+@functools.cache
 def finish_deliveries() -> Update:
     """Record attempts' outcomes, many at once; only while the lease is still ours."""
     c = t.deliveries.c

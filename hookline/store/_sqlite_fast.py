@@ -5,21 +5,23 @@ On SQLite a statement's own cost is a few microseconds; SQLAlchemy's execution p
 was the largest share of a message create's CPU. The store's hot statements are built once
 (``functools.cache`` in ``_queries``) and run with separate parameters: each is compiled
 here once per shape to SQL text, bind processors and result processors, and then run on
-the ``sqlite3`` connection (whose own cache keeps it prepared). Anything this cannot
-reproduce exactly (expanding IN lists, parameters it would have to default, RETURNING
-with many rows of parameters) goes through SQLAlchemy as before.
+the ``sqlite3`` connection (whose own cache keeps it prepared). A statement seen only
+once (built per call) is left to SQLAlchemy, whose cache keys it by structure, and so is
+anything this cannot reproduce exactly (expanding IN lists, defaults computed at
+execution, RETURNING with many rows of parameters).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
-#: Distinct (statement, parameter names) shapes kept; the store has a few dozen.
+#: Parameter-name sets kept per statement (the store passes one or two per statement).
 MAX_SHAPES = 512
 
 
@@ -86,15 +88,23 @@ class FastSqlite:
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
-        self._plans: dict[tuple[Any, frozenset[str]], Plan | object] = {}
+        #: Plans by statement (held weakly) and parameter names.
+        self._plans: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Plan | object]] = (
+            weakref.WeakKeyDictionary()
+        )
+        #: Statements run once so far: one built per call is never compiled here.
+        self._seen: weakref.WeakSet[Any] = weakref.WeakSet()
 
     def _plan(self, statement: Any, names: frozenset[str]) -> Plan | None:
-        key = (statement, names)
-        found = self._plans.get(key)
-        if found is None:
-            found = self._compile(statement, names)
-            if len(self._plans) < MAX_SHAPES:
-                self._plans[key] = found
+        shapes = self._plans.get(statement)
+        if shapes is None:
+            if statement not in self._seen:
+                self._seen.add(statement)
+                return None
+            shapes = self._plans[statement] = {}
+        found = shapes.get(names)
+        if found is None and len(shapes) < MAX_SHAPES:
+            found = shapes[names] = self._compile(statement, names)
         return found if isinstance(found, Plan) else None
 
     def _compile(self, statement: Any, names: frozenset[str]) -> Plan | object:
