@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hookline.exceptions import Duplicate
-from hookline.store import open_store
 from hookline.store import _queries as q
+from hookline.store import open_store
 from hookline.store._sqlite_fast import Plan
 from hookline.store.store import SqliteStore
 
