@@ -63,6 +63,9 @@ class DeliveryEngine:
     async def before(self, event: Event) -> Params:
         return await gate.run(self.rt, self.transport, event, self.settings.pre_event_timeout)
 
+    async def gates(self, tx: Tx, event: Event) -> bool:
+        return await routing.pre_event_target(tx, event) is not None
+
     async def after(self, tx: Tx, event: Event) -> None:
         event_sid = await outbox.record_event(self.rt, tx, event)
         rows = []

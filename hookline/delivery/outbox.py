@@ -4,6 +4,7 @@ one never does."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,7 +72,9 @@ def delivery_row(
     }
 
 
+@functools.lru_cache(maxsize=1024)
 def endpoint_of(url: str | None) -> str | None:
+    """``scheme://host:port`` of ``url`` (cached: parsed for every outbox row)."""
     if not url:
         return None
     parts = urlsplit(url)

@@ -43,6 +43,13 @@ async def pre(
     return modifications(name, answer)
 
 
+async def gated(rt: Runtime, tx: Tx, actor: Actor, name: str, scope: Scope) -> bool:
+    """Whether :func:`pre` would call a pre-event gate for this action (read in ``tx``)."""
+    if not actor.webhooks:
+        return False
+    return await rt.sink.gates(tx, _event(actor, name, scope, {}))
+
+
 async def post(
     rt: Runtime, tx: Tx, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
 ) -> None:

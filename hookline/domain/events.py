@@ -129,6 +129,11 @@ class EventSink(Protocol):
         """Record the post-event and its outbox rows inside the action's transaction."""
         ...
 
+    async def gates(self, tx: Tx, event: Event) -> bool:
+        """Whether :meth:`before` would call anyone for ``event`` (its params unused): an
+        action with no gate can read and write in one transaction."""
+        ...
+
     def committed(self) -> None:
         """The action's transaction committed: wake whoever delivers."""
         ...
@@ -146,6 +151,9 @@ class RecordingSink:
 
     async def after(self, tx: Tx, event: Event) -> None:
         self.events.append(event)
+
+    async def gates(self, tx: Tx, event: Event) -> bool:
+        return True  # so ``before`` records every pre-event
 
     def committed(self) -> None:
         return None

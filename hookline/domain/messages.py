@@ -89,36 +89,51 @@ async def create(
     if not fields.get("body") and not fields.get("media_sid") and not fields.get("content_sid"):
         raise InvalidParameter("A message needs Body, MediaSid or ContentSid", code=50011)
     fields = {"author": actor.client_identity or "system"} | fields
-    async with rt.store.read() as tx:
+    # Without a pre-event gate, the lookups and the writes are one transaction; with one,
+    # the gate (a network call) runs between a read and the write, outside both.
+    async with emit.action(rt) as tx:
         conv = await conversations.find(tx, account_sid, service_sid, conv_ref)
         needs = permissions.post_message(fields)
         await permissions.enforce(tx, actor, service_sid, conv["sid"], needs)
         participant_sid = await _author_participant(tx, conv["sid"], fields["author"])
-    scope = Scope(account_sid, service_sid, conv["sid"])
-    draft = _apply({"participant_sid": participant_sid, "media": media_of(fields)}, fields)
+        scope = Scope(account_sid, service_sid, conv["sid"])
+        draft = _apply({"participant_sid": participant_sid, "media": media_of(fields)}, fields)
+        if not await emit.gated(rt, tx, actor, "onMessageAdd", scope):
+            return await _insert(rt, tx, actor, scope, conv, draft, fields)
     fields = fields | await emit.pre(
         rt, actor, "onMessageAdd", scope, event_params(draft, conv, "onMessageAdd")
     )
     _check(fields)
-    now = rt.now_iso()
     async with emit.action(rt) as tx:
-        index = await tx.next_message_index(conv["sid"])
-        created = timestamp(fields, "date_created", now)
-        message = _apply(draft, fields) | {
-            "sid": rt.sids.new("IM"),
-            "account_sid": account_sid,
-            "chat_service_sid": service_sid,
-            "conversation_sid": conv["sid"],
-            "index": index,
-            "date_created": created,
-            "date_updated": created,
-            "delivery": None,
-            "content_sid": fields.get("content_sid"),
-        }
-        await tx.insert("message", message)
-        await emit.post(
-            rt, tx, actor, "onMessageAdded", scope, event_params(message, conv, "onMessageAdded")
-        )
+        return await _insert(rt, tx, actor, scope, conv, draft, fields)
+
+
+async def _insert(
+    rt: Runtime,
+    tx: Tx,
+    actor: Actor,
+    scope: Scope,
+    conv: Record,
+    draft: Record,
+    fields: dict[str, str],
+) -> Record:
+    """Write the message with the next index of its conversation, and its post-event."""
+    index = await tx.next_message_index(conv["sid"])
+    created = timestamp(fields, "date_created", rt.now_iso())
+    message = _apply(draft, fields) | {
+        "sid": rt.sids.new("IM"),
+        "account_sid": scope.account_sid,
+        "chat_service_sid": scope.chat_service_sid,
+        "conversation_sid": conv["sid"],
+        "index": index,
+        "date_created": created,
+        "date_updated": created,
+        "delivery": None,
+        "content_sid": fields.get("content_sid"),
+    }
+    await tx.insert("message", message)
+    params = event_params(message, conv, "onMessageAdded")
+    await emit.post(rt, tx, actor, "onMessageAdded", scope, params)
     return message
 
 

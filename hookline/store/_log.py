@@ -135,7 +135,7 @@ class LogMethods(Connected):
     ) -> list[DeliveryRow]:
         """Lease those of ``sids`` still due (by the server's clock, ``now``) or whose lease
         expired (by the lease clock, ``lease_now``) to ``owner`` until ``lease_until``."""
-        result = await self._execute(q.lease_deliveries(sids, owner, lease_until, now, lease_now))
+        result = await self._execute(*q.lease_deliveries(sids, owner, lease_until, now, lease_now))
         return [_delivery(row) for row in result]
 
     async def finish_deliveries(self, outcomes: Sequence[DeliveryOutcome]) -> None:

@@ -295,20 +295,35 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
     )
 
 
-def lease_deliveries(
-    sids: list[str], owner: str, lease_until: float, now: float, lease_now: float
-) -> Update:
-    """Lease rows still claimable: due by the server's clock ``now``, or whose lease ran out
-    by the lease clock ``lease_now`` (see ``Tx.lease_deliveries``)."""
+@functools.cache
+def _lease_deliveries(count: int) -> Update:
     c = t.deliveries.c
+    now = bindparam("now", type_=Float)
     due = and_(c.status == "pending", c.next_attempt_at <= now)
-    expired = and_(c.status == "sending", c.lease_until < lease_now)
+    expired = and_(c.status == "sending", c.lease_until < bindparam("lease_now", type_=Float))
+    sids: list[Any] = [bindparam(f"sid_{n}") for n in range(count)]
     return (
         update(t.deliveries)
         .where(c.sid.in_(sids), or_(due, expired))
-        .values(status="sending", lease_owner=owner, lease_until=lease_until, updated_at=now)
+        .values(
+            status="sending",
+            lease_owner=bindparam("owner"),
+            lease_until=bindparam("lease_until", type_=Float),
+            updated_at=now,
+        )
         .returning(*t.deliveries.c)
     )
+
+
+def lease_deliveries(
+    sids: list[str], owner: str, lease_until: float, now: float, lease_now: float
+) -> Bound:
+    """Lease rows still claimable: due by the server's clock ``now``, or whose lease ran out
+    by the lease clock ``lease_now`` (see ``Tx.lease_deliveries``). Built once per number
+    of rows (a worker claims at most a few dozen at a time)."""
+    params: dict[str, Any] = {f"sid_{n}": sid for n, sid in enumerate(sids)}
+    params |= {"owner": owner, "lease_until": lease_until, "now": now, "lease_now": lease_now}
+    return _lease_deliveries(len(sids)), params
 
 
 #: Parameters of :func:`finish_deliveries`, one dict per delivery (``executemany``).
@@ -317,6 +332,7 @@ FINISH_FIELDS = (
 )  # fmt: skip
 
 
+@functools.cache
 def finish_deliveries() -> Update:
     """Record attempts' outcomes, many at once; only while the lease is still ours."""
     c = t.deliveries.c

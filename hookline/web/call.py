@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -105,8 +106,16 @@ def endpoint(
     return run
 
 
+class FastJSONResponse(JSONResponse):
+    """Starlette's JSON response with orjson (the same compact output, several times less
+    CPU than ``json.dumps`` for a resource)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
 def json(body: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(body, status_code=status)
+    return FastJSONResponse(body, status_code=status)
 
 
 def no_content() -> Response:

@@ -104,3 +104,14 @@ def test_too_many_connections_get_503(tmp_path: Path) -> None:
         for sock in held:
             sock.close()
         server.stop()
+
+
+def test_an_oversized_header_gets_400(server: ServerProcess) -> None:
+    """``--max-header-bytes`` (default 16 KiB) holds with either HTTP parser."""
+    big = b"GET /_hookline/health HTTP/1.1\r\nHost: hookline\r\nX-Big: " + b"a" * 20_000
+    with connect(server) as sock:
+        sock.sendall(big + b"\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 400")
+    with connect(server) as sock:  # still arriving: refused before it ends
+        sock.sendall(big)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 400")

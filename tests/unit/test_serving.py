@@ -1,0 +1,25 @@
+"""Which HTTP protocol ``serve`` runs: httptools when installed, else h11, both with limits."""
+
+from __future__ import annotations
+
+import pytest
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from hookline import serving
+
+
+def test_httptools_is_used_when_installed() -> None:
+    pytest.importorskip("httptools")
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    protocol = serving.protocol_class(2.5, 4096)
+    assert issubclass(protocol, HttpToolsProtocol)
+    assert (protocol.timeout_request_read, protocol.max_header_bytes) == (2.5, 4096)
+
+
+def test_h11_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serving, "_httptools_protocol", lambda: None)
+    protocol = serving.protocol_class(2.5)
+    assert issubclass(protocol, serving.RequestReadTimeoutProtocol)
+    assert issubclass(protocol, H11Protocol)
+    assert protocol.timeout_request_read == 2.5
