@@ -22,6 +22,7 @@ import pytest
 import hookline
 from hookline.domain.events import ALL_EVENTS, PRE_TO_POST
 from tests.integration.test_cli import runner_for
+from tests.support.control import call
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, free_port
 
@@ -162,11 +163,20 @@ def test_webhooks_set_for_a_service_and_filters_are_checked(
     assert hook.method == "GET" and hook.params["ConversationSid"] == created["sid"]
 
 
+def _member(server: ServerProcess, conversation: str, identity: str) -> None:
+    """Add ``identity`` through REST without webhooks: an SDK user posts only where it is
+    a participant (its conversation role lets it)."""
+    path = f"/v1/Conversations/{conversation}/Participants"
+    status, _ = call(server, "POST", path, {"Identity": identity})
+    assert status == 201
+
+
 def test_listen_prints_markup_and_still_answers_200(
     hookline_cli: Any, spawn: Callable[..., Process], server: ServerProcess
 ) -> None:
     listener = _listen(spawn, server)
     hookline_cli("conversations", "create", "--unique-name", "m", "--no-webhooks")
+    _member(server, "m", "ann")
     # act always fires the pre-event: a listener that crashed on the body would answer 500
     # and hookline would reject the message (403).
     posted = hookline_cli("act", "message", "m", "--as", "ann", "--body", MARKUP, "--json")
@@ -181,6 +191,7 @@ def test_listen_forwards_to_the_app_and_answers_with_its_reply(
     receiver = app
     listener = _listen(spawn, server, "--forward-to", receiver.url("/app"))
     hookline_cli("conversations", "create", "--unique-name", "f", "--no-webhooks")
+    _member(server, "f", "ann")
     # The app rejects: the action is rejected through the relay.
     receiver.respond("/app", status=403, body={"reason": "no"})
     refused = hookline_cli("act", "message", "f", "--as", "ann", "--body", "spam", ok=False)
