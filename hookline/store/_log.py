@@ -93,10 +93,24 @@ class LogMethods(Connected):
     ) -> list[EventRow]:
         """Events with ``seq`` above ``after_seq``, oldest first (``descending``: newest
         first); ``filters``: column → value, from :data:`EVENT_FILTERS`."""
-        where = _checked(filters, EVENT_FILTERS)
-        statement = q.select_log_page(t.events, account_sid, after_seq, limit, where, descending)
-        result = await self._execute(statement)
+        page = (t.events, EVENT_FILTERS, account_sid, after_seq, limit, filters, descending)
+        result = await self._log_page(*page)
         return [EventRow(**(dict(row._mapping) | {"params": dict(row.params)})) for row in result]
+
+    async def _log_page(
+        self,
+        table: Any,
+        allowed: frozenset[str],
+        account_sid: str,
+        after_seq: int,
+        limit: int,
+        filters: Mapping[str, Any],
+        descending: bool,
+    ) -> Any:
+        """The rows of one page of a log table (events, deliveries), filters checked."""
+        where = _checked(filters, allowed)
+        statement = q.select_log_page(table, account_sid, after_seq, limit, where, descending)
+        return await self._execute(statement)
 
     # --- deliveries (outbox) ----------------------------------------------------------
 
@@ -177,11 +191,8 @@ class LogMethods(Connected):
     ) -> list[DeliveryRow]:
         """Deliveries with ``seq`` above ``after_seq``, oldest first (``descending``: newest
         first); ``filters``: column → value, from :data:`DELIVERY_FILTERS`."""
-        where = _checked(filters, DELIVERY_FILTERS)
-        statement = q.select_log_page(
-            t.deliveries, account_sid, after_seq, limit, where, descending
-        )
-        return [_delivery(row) for row in await self._execute(statement)]
+        page = (t.deliveries, DELIVERY_FILTERS, account_sid, after_seq, limit, filters, descending)
+        return [_delivery(row) for row in await self._log_page(*page)]
 
     async def attempt_latencies(self, delivery_sids: Sequence[str]) -> dict[str, float]:
         """Each delivery's latest attempt latency in ms; deliveries never tried are left out."""
