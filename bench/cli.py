@@ -53,7 +53,9 @@ from bench.scenarios.common import Context, Pins, sizes_for
     show_default=True,
     help="Log level of hookline and the baseline app (users' default: info).",
 )
-@click.option("--profile", is_flag=True, help="py-spy on hookline during (b) and delivery.")
+@click.option(
+    "--profile", is_flag=True, help="py-spy on hookline during (a), (b), pre-event and delivery."
+)
 @click.option("--no-pin", is_flag=True, help="Do not pin processes to cores (taskset).")
 @click.option("--keep-tmp", is_flag=True, help="Keep databases and server logs.")
 def main(

@@ -55,7 +55,9 @@ def run(ctx: Context) -> ScenarioResult:
         hookline, conversation = hookline_with_conversation(ctx, work, procs)
         watch = ctx.watch(hookline=hookline)
         ctx.say("hookline (a): no webhooks")
-        plain = wrk.run(message_wrk(ctx, hookline.base_url, conversation), work, watch)
+        plain_out = ctx.out / "profiles" / f"api-write-a-{ctx.db.kind}"
+        with profile.recording(hookline.pid, plain_out, ctx.profile) as plain_notes:
+            plain = wrk.run(message_wrk(ctx, hookline.base_url, conversation), work, watch)
         result.runs.append(wrk_run("hookline (a) no webhooks", "hookline", plain))
 
         ctx.say("hookline (b): post-event webhook onMessageAdded → receiver, same server")
@@ -85,7 +87,9 @@ def run(ctx: Context) -> ScenarioResult:
             f"stopped; {drained['count']:,} after a further {drain_s:.1f} s."
         )
         result.notes += cpu_notes("baseline", base_load)
-        result.notes += cpu_notes("(a)", plain) + cpu_notes("(b)", hooked) + profile_notes
+        result.notes += (
+            cpu_notes("(a)", plain) + cpu_notes("(b)", hooked) + plain_notes + profile_notes
+        )
         result.notes.append(
             f"hookline RSS after the load: {(hookline.rss_kb() or 0) / 1024:.0f} MiB."
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import api, server, wrk
+from bench import api, profile, server, wrk
 from bench.report import Check, ScenarioResult
 from bench.scenarios.api_write import cpu_notes, wrk_run
 from bench.scenarios.common import Context, Procs, hookline_with_conversation, message_wrk
@@ -31,7 +31,10 @@ def run(ctx: Context) -> ScenarioResult:
             what = "pre-event webhook" if hooked else "(a) no webhooks"
             ctx.say(f"hookline {what}, concurrency 1")
             spec = message_wrk(ctx, hookline.base_url, conversation, webhooks=hooked, concurrency=1)
-            measured[hooked] = wrk.run(spec, work, watch)
+            name = f"pre-event-{'hooked' if hooked else 'plain'}-{ctx.db.kind}"
+            with profile.recording(hookline.pid, ctx.out / "profiles" / name, ctx.profile) as notes:
+                measured[hooked] = wrk.run(spec, work, watch)
+            result.notes += notes
             system = "hookline" if hooked else "baseline"
             result.runs.append(wrk_run(f"c=1 {what}", system, measured[hooked], "hookline"))
             result.notes += cpu_notes(what, measured[hooked])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 
 from hookline import metrics
 from hookline.delivery import gate, outbox, retention, routing
@@ -57,6 +58,9 @@ class DeliveryEngine:
             per_endpoint=settings.per_endpoint_concurrency,
             faults=FaultSource(rt, faults.parse(settings.faults)),
         )
+        #: Transactions that queued deliveries: only their commits wake the worker (a wake
+        #: costs a claim query; most actions without webhooks queue nothing).
+        self._queued: weakref.WeakSet[Tx] = weakref.WeakSet()
         self._background: list[asyncio.Task[None]] = []
         self._worker_task: asyncio.Task[None] | None = None
 
@@ -92,9 +96,15 @@ class DeliveryEngine:
                     target.undeliverable,
                 )
         await outbox.write(tx, rows)
+        if any(row["status"] == "pending" for row in rows):
+            self._queued.add(tx)
 
-    def committed(self) -> None:
-        self.worker.wake()
+    def committed(self, tx: Tx | None = None) -> None:
+        if tx is None:
+            self.worker.wake()
+        elif tx in self._queued:
+            self._queued.discard(tx)
+            self.worker.wake()
 
     async def start(self, *, run_worker: bool = True) -> None:
         if run_worker:

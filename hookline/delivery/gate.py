@@ -21,6 +21,7 @@ from hookline.delivery import log as delivery_log
 from hookline.delivery import outbox, routing
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import Transport
+from hookline.domain import accounts
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import ActionRejected
@@ -33,8 +34,8 @@ log = logging.getLogger("hookline.delivery")
 async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -> Params:
     async with rt.store.read() as tx:
         target = await routing.pre_event_target(tx, event)
-        account = await tx.account(event.account_sid)
-    if target is None or target.url is None or account is None:
+    token = await accounts.auth_token(rt, event.account_sid)
+    if target is None or target.url is None or token is None:
         return {}
     # The event row is written with the attempt, after the answer: one write, not two, on
     # the synchronous path of the action.
@@ -46,7 +47,7 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         target.url,
         target.method,
         row["params"],
-        account.auth_token,
+        token,
         row["idempotency_token"],
         max_total_seconds=timeout,
     )

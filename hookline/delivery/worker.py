@@ -34,6 +34,7 @@ from hookline.delivery.results import Outcome, ResultWriter
 from hookline.delivery.retry import RetryPolicy, parse_retry_after
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
+from hookline.domain import accounts
 from hookline.domain.runtime import Runtime
 from hookline.redact import redact_url
 from hookline.store import Candidate, DeliveryOutcome, DeliveryRow, Tx
@@ -78,7 +79,6 @@ class Worker:
         self._hooks_in_flight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
-        self._tokens: dict[str, str] = {}
         self._rng = random.Random()
         self.results = ResultWriter(rt)
         self.faults = faults or FaultSource(rt)
@@ -218,15 +218,6 @@ class Worker:
             endpoint=endpoint,
         )
 
-    async def _token(self, account_sid: str) -> str | None:
-        if account_sid not in self._tokens:
-            async with self.rt.store.read() as tx:
-                account = await tx.account(account_sid)
-            if account is None:
-                return None
-            self._tokens[account_sid] = account.auth_token
-        return self._tokens[account_sid]
-
     async def _deliver(self, row: DeliveryRow) -> None:
         try:
             await self.deliver(row)
@@ -241,7 +232,7 @@ class Worker:
 
     async def deliver(self, row: DeliveryRow) -> None:
         attempt = row.attempts + 1
-        token = await self._token(row.account_sid)
+        token = await accounts.auth_token(self.rt, row.account_sid)
         if token is None or not row.url:
             outcome = DeliveryOutcome(
                 row.sid,

@@ -101,6 +101,13 @@ async def _key(rt: Runtime, sid: str) -> ApiKeyRow | None:
     return row
 
 
+async def auth_token(rt: Runtime, sid: str) -> str | None:
+    """The token webhooks of account ``sid`` are signed with (None: no such account), from
+    the same short-lived cache as authentication: the hot paths that sign ask per request."""
+    row = await _row(rt, sid)
+    return row.auth_token if row else None
+
+
 async def _row(rt: Runtime, sid: str) -> AccountRow | None:
     """An account, from the runtime's short-lived credentials cache."""
 

@@ -63,4 +63,4 @@ async def action(rt: Runtime) -> AsyncIterator[Tx]:
     """A write transaction whose post-events are woken for delivery once it commits."""
     async with rt.store.transaction() as tx:
         yield tx
-    rt.sink.committed()
+    rt.sink.committed(tx)

@@ -134,8 +134,9 @@ class EventSink(Protocol):
         action with no gate can read and write in one transaction."""
         ...
 
-    def committed(self) -> None:
-        """The action's transaction committed: wake whoever delivers."""
+    def committed(self, tx: Tx | None = None) -> None:
+        """``tx`` committed: wake whoever delivers if it queued deliveries. Without ``tx``:
+        something else became due (a resend, a moved clock); wake them anyway."""
         ...
 
 
@@ -155,5 +156,5 @@ class RecordingSink:
     async def gates(self, tx: Tx, event: Event) -> bool:
         return True  # so ``before`` records every pre-event
 
-    def committed(self) -> None:
+    def committed(self, tx: Tx | None = None) -> None:
         return None

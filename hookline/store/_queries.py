@@ -19,7 +19,9 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     delete,
+    false,
     func,
     insert,
     or_,
@@ -299,12 +301,18 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
 def _lease_deliveries(count: int) -> Update:
     c = t.deliveries.c
     now = bindparam("now", type_=Float)
-    due = and_(c.status == "pending", c.next_attempt_at <= now)
-    expired = and_(c.status == "sending", c.lease_until < bindparam("lease_now", type_=Float))
+    # A CASE rather than ``(pending AND due) OR (sending AND expired)``: SQLite's planner
+    # turned that OR into a scan of the status indexes (every waiting row, 6 ms per claim
+    # with 10,000 queued) instead of looking the few sids up; a CASE uses no index.
+    claimable = case(
+        (c.status == "pending", c.next_attempt_at <= now),
+        (c.status == "sending", c.lease_until < bindparam("lease_now", type_=Float)),
+        else_=false(),
+    )
     sids: list[Any] = [bindparam(f"sid_{n}") for n in range(count)]
     return (
         update(t.deliveries)
-        .where(c.sid.in_(sids), or_(due, expired))
+        .where(c.sid.in_(sids), claimable)
         .values(
             status="sending",
             lease_owner=bindparam("owner"),
