@@ -1,148 +1,24 @@
-"""SQLite statements run straight on the driver, skipping SQLAlchemy's per-call work.
-
-On SQLite a statement's own cost is a few microseconds; SQLAlchemy's execution path
-(cache-key lookup, execution context, events, result metadata) cost ten times that, and
-was the largest share of a message create's CPU. The store's hot statements are built once
-(``functools.cache`` in ``_queries``) and run with separate parameters: each is compiled
-here once per shape to SQL text, bind processors and result processors, and then run on
-the ``sqlite3`` connection (whose own cache keeps it prepared). A statement seen only
-once (built per call) is left to SQLAlchemy, whose cache keys it by structure, and so is
-anything this cannot reproduce exactly (expanding IN lists, defaults computed at
-execution, RETURNING with many rows of parameters).
-"""
+"""SQLite statements run straight on the driver, skipping SQLAlchemy's per-call work
+(see ``_plans``): on SQLite a statement's own cost is a few microseconds, SQLAlchemy's
+execution path ten times that, the largest share of a message create's CPU."""
 
 from __future__ import annotations
 
 import sqlite3
-import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
-#: Parameter-name sets kept per statement (the store passes one or two per statement).
-MAX_SHAPES = 512
-
-
-class Row(tuple):  # type: ignore[type-arg]
-    """A result row by position, by column name (attribute) and as ``_mapping``."""
-
-    _keys: dict[str, int] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[self._keys[name]]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    @property
-    def _mapping(self) -> dict[str, Any]:
-        return {name: self[index] for name, index in self._keys.items()}
-
-
-class Plan(NamedTuple):
-    sql: str
-    names: tuple[str, ...]
-    #: Values for parameters the caller does not pass (literals compiled to binds).
-    fixed: dict[str, Any]
-    binds: dict[str, Callable[[Any], Any]]
-    columns: tuple[str, ...]
-    results: tuple[Callable[[Any], Any] | None, ...]
-    returns_rows: bool
-    row: type[Row]
-
-
-class Rows:
-    """The part of SQLAlchemy's ``Result`` the store's methods use."""
-
-    def __init__(self, rows: list[Row], rowcount: int) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-
-    def __iter__(self) -> Iterator[Row]:
-        return iter(self._rows)
-
-    def first(self) -> Row | None:
-        return self._rows[0] if self._rows else None
-
-    def all(self) -> list[Row]:
-        return list(self._rows)
-
-    def scalar_one(self) -> Any:
-        if len(self._rows) != 1:
-            raise ValueError(f"expected exactly one row, got {len(self._rows)}")
-        return self._rows[0][0]
-
-    def scalar_one_or_none(self) -> Any:
-        if len(self._rows) > 1:
-            raise ValueError(f"expected at most one row, got {len(self._rows)}")
-        return self._rows[0][0] if self._rows else None
-
-
-_UNSUPPORTED = object()
+from hookline.store._plans import Plans, Rows, rows, values
 
 
 class FastSqlite:
-    """Compiled plans for one engine's dialect; :meth:`run` executes one on a connection."""
+    """Runs the store's planned statements on a connection's ``sqlite3`` driver."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self._dialect = dialect
-        #: Plans by statement (held weakly) and parameter names.
-        self._plans: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Plan | object]] = (
-            weakref.WeakKeyDictionary()
-        )
-        #: Statements run once so far: one built per call is never compiled here.
-        self._seen: weakref.WeakSet[Any] = weakref.WeakSet()
-
-    def _plan(self, statement: Any, names: frozenset[str]) -> Plan | None:
-        shapes = self._plans.get(statement)
-        if shapes is None:
-            if statement not in self._seen:
-                self._seen.add(statement)
-                return None
-            shapes = self._plans[statement] = {}
-        found = shapes.get(names)
-        if found is None and len(shapes) < MAX_SHAPES:
-            found = shapes[names] = self._compile(statement, names)
-        return found if isinstance(found, Plan) else None
-
-    def _compile(self, statement: Any, names: frozenset[str]) -> Plan | object:
-        is_dml = getattr(statement, "is_dml", False)
-        try:
-            compiled = statement.compile(
-                dialect=self._dialect, column_keys=sorted(names) if is_dml else None
-            )
-        except Exception:  # e.g. keys SQLAlchemy would reject: it will say so itself
-            return _UNSUPPORTED
-        order = tuple(compiled.positiontup or ())
-        if not names <= set(order):
-            return _UNSUPPORTED  # a parameter SQLAlchemy would reject or use otherwise
-        fixed: dict[str, Any] = {}
-        for name in order:
-            bind = compiled.binds.get(name)
-            if bind is None or bind.expanding:
-                return _UNSUPPORTED
-            if name not in names:
-                known, value = _fixed(statement, name, bind)
-                if not known:
-                    return _UNSUPPORTED  # a value only SQLAlchemy's context computes
-                fixed[name] = value
-        entries = compiled._result_columns
-        columns = tuple(entry.keyname for entry in entries)
-        keys = {name: index for index, name in enumerate(columns)}
-        return Plan(
-            sql=compiled.string,
-            names=order,
-            fixed=fixed,
-            binds=dict(compiled._bind_processors),
-            columns=columns,
-            results=tuple(
-                entry.type._cached_result_processor(self._dialect, None) for entry in entries
-            ),
-            returns_rows=bool(entries),
-            row=type("Row", (Row,), {"_keys": keys}),
-        )
+        self._plans = Plans(dialect)
 
     def run(
         self,
@@ -151,16 +27,10 @@ class FastSqlite:
         params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
     ) -> Rows | None:
         """The statement's result, or None when it must go through SQLAlchemy."""
-        many = not isinstance(params, Mapping)
-        batch: list[Mapping[str, Any]] = list(params) if many else [params]  # type: ignore[list-item,arg-type]
-        if not batch:
+        call = self._plans.for_call(statement, params)
+        if call is None:
             return None
-        first = batch[0]
-        plan = self._plan(statement, frozenset(first))
-        if plan is None or (many and plan.returns_rows):
-            return None
-        if many and any(frozenset(row) != frozenset(first) for row in batch):
-            return None
+        plan, batch, many = call
         if not conn.in_transaction():
             conn.begin()  # as SQLAlchemy's autobegin would (the store's BEGIN listener runs)
         raw = conn.connection.driver_connection
@@ -168,48 +38,12 @@ class FastSqlite:
         cursor = raw.cursor()
         try:
             if many:
-                cursor.executemany(plan.sql, [_values(plan, row) for row in batch])
+                cursor.executemany(plan.sql, [values(plan, row) for row in batch])
                 return Rows([], cursor.rowcount)
-            cursor.execute(plan.sql, _values(plan, first))
-            rows = _rows(plan, cursor.fetchall()) if plan.returns_rows else []
-            return Rows(rows, cursor.rowcount)
+            cursor.execute(plan.sql, values(plan, batch[0]))
+            found = rows(plan, cursor.fetchall()) if plan.returns_rows else []
+            return Rows(found, cursor.rowcount)
         except sqlite3.Error as exc:
             raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
         finally:
             cursor.close()
-
-
-def _fixed(statement: Any, name: str, bind: Any) -> tuple[bool, Any]:
-    """(known, value) of a parameter the caller does not pass: an INSERT column's scalar
-    default, or a literal of the statement (None included)."""
-    table: Any = getattr(statement, "table", None)
-    column = table.c.get(name) if table is not None and statement.is_dml else None
-    if column is not None and statement.is_insert and column.default is not None:
-        return column.default.is_scalar, column.default.arg
-    if column is not None and statement.is_update and column.onupdate is not None:
-        return False, None
-    if bind.callable is not None or bind.required:
-        return False, None
-    return True, bind.value
-
-
-def _values(plan: Plan, params: Mapping[str, Any]) -> list[Any]:
-    values = []
-    for name in plan.names:
-        value = params[name] if name in params else plan.fixed[name]
-        process = plan.binds.get(name)
-        values.append(process(value) if process is not None else value)
-    return values
-
-
-def _rows(plan: Plan, fetched: list[tuple[Any, ...]]) -> list[Row]:
-    processors = plan.results
-    if not any(processors):
-        return [plan.row(raw) for raw in fetched]
-    return [
-        plan.row(
-            process(value) if process is not None else value
-            for process, value in zip(processors, raw, strict=True)
-        )
-        for raw in fetched
-    ]

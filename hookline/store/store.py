@@ -15,11 +15,12 @@ import orjson
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from hookline.store import _queries as q
 from hookline.store._connection import translated
 from hookline.store._log import LogMethods
+from hookline.store._pg_fast import FastPostgres
 from hookline.store._sqlite_fast import FastSqlite
 from hookline.store.migrate import upgrade, upgrade_sync
 from hookline.store.records import AccountRow, ApiKeyRow
@@ -202,20 +203,35 @@ class Store:
         raise NotImplementedError
 
 
+class _OnAsyncpg:
+    """An async connection whose hot statements run on its asyncpg driver (``_pg_fast``)."""
+
+    def __init__(self, conn: AsyncConnection, fast: FastPostgres) -> None:
+        self._conn = conn
+        self._fast = fast
+
+    async def execute(self, statement: Any, params: Any = None) -> Any:
+        if params is None:
+            return await self._conn.execute(statement)
+        result = await self._fast.run(self._conn, statement, params)
+        return result if result is not None else await self._conn.execute(statement, params)
+
+
 class PostgresStore(Store):
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._fast = FastPostgres(engine.dialect)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         with _duplicates():
             async with self._engine.begin() as conn:
-                yield Tx(conn)
+                yield Tx(_OnAsyncpg(conn, self._fast))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         async with self._engine.connect() as conn:
-            yield Tx(conn)
+            yield Tx(_OnAsyncpg(conn, self._fast))
 
     async def close(self) -> None:
         await self._engine.dispose()

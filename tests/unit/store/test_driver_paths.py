@@ -1,11 +1,13 @@
-"""SQLite's driver fast path gives the same answers as SQLAlchemy, and falls back to it.
+"""The driver paths (``sqlite3``, asyncpg) give the same answers as SQLAlchemy.
 
 Each check runs twice: a statement goes through SQLAlchemy the first time it is seen and
-through the ``sqlite3`` driver after that, so both paths must agree.
+through the driver after that, so both paths must agree, on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,9 @@ import pytest
 from hookline.exceptions import Duplicate
 from hookline.store import _queries as q
 from hookline.store import open_store
-from hookline.store._sqlite_fast import Plan
-from hookline.store.store import SqliteStore
+from hookline.store._plans import Plan
+from hookline.store.store import PostgresStore, SqliteStore, Store
+from tests.conftest import reset_postgres
 
 ACCOUNT = "AC" + "0" * 32
 SERVICE = "IS" + "0" * 32
@@ -31,14 +34,22 @@ def _conversation(n: int, unique_name: str | None = None) -> dict[str, object]:
     }
 
 
-async def _store(tmp_path: Path) -> SqliteStore:
-    store = await open_store(f"sqlite:///{tmp_path / 'fast.db'}")
-    assert isinstance(store, SqliteStore)
-    return store
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "postgres":
+        url = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
+        if not url:
+            pytest.skip("HOOKLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+        await reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'fast.db'}"
+    opened = await open_store(url)
+    assert isinstance(opened, SqliteStore | PostgresStore)
+    yield opened
+    await opened.close()
 
 
-async def test_both_paths_read_and_write_the_same(tmp_path: Path) -> None:
-    store = await _store(tmp_path)
+async def test_both_paths_read_and_write_the_same(store: Store) -> None:
     for n in (1, 2):
         async with store.transaction() as tx:
             await tx.insert("conversation", _conversation(n))  # next_message_index defaulted
@@ -47,13 +58,12 @@ async def test_both_paths_read_and_write_the_same(tmp_path: Path) -> None:
             found = await tx.get("conversation", sid=f"CH{n:032d}", account_sid=ACCOUNT)
             assert found == _conversation(n)
             assert await tx.get("conversation", sid="CH" + "9" * 32, account_sid=ACCOUNT) is None
-    plans = store._fast._plans[q.take_next_message_index("x")[0]]
-    assert all(isinstance(plan, Plan) for plan in plans.values())
-    await store.close()
+    assert isinstance(store, SqliteStore | PostgresStore)
+    plans = store._fast._plans._plans[q.take_next_message_index("x")[0]]
+    assert plans and all(isinstance(plan, Plan) for plan in plans.values())
 
 
-async def test_a_unique_violation_is_a_duplicate_on_both_paths(tmp_path: Path) -> None:
-    store = await _store(tmp_path)
+async def test_a_unique_violation_is_a_duplicate_on_both_paths(store: Store) -> None:
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation(1, "room"))
     for n in (2, 3):
@@ -63,13 +73,14 @@ async def test_a_unique_violation_is_a_duplicate_on_both_paths(tmp_path: Path) -
         assert raised.value.constraint == "uq_conversations_unique_name"
     async with store.read() as tx:
         assert await tx.count("conversation") == 1
-    await store.close()
 
 
-async def test_a_read_sees_one_snapshot(tmp_path: Path) -> None:
+async def test_a_read_sees_one_snapshot(store: Store) -> None:
     """The driver path opens the transaction SQLAlchemy would (BEGIN), so a read's
-    statements see one snapshot even while a write commits between them."""
-    store = await _store(tmp_path)
+    statements see one snapshot even while a write commits between them (SQLite; on
+    PostgreSQL, READ COMMITTED lets each statement see the latest commit, both paths)."""
+    if isinstance(store, PostgresStore):
+        pytest.skip("READ COMMITTED: a snapshot per statement")
     async with store.transaction() as tx:
         await tx.insert("conversation", _conversation(1))
     for _ in range(2):
@@ -81,4 +92,15 @@ async def test_a_read_sees_one_snapshot(tmp_path: Path) -> None:
             assert before == after
         async with store.transaction() as writer:
             await writer.update("conversation", _conversation(1))
-    await store.close()
+
+
+async def test_a_failed_transaction_rolls_back_driver_statements(store: Store) -> None:
+    """Statements on the driver belong to the store's transaction: an error undoes them."""
+    for n in (1, 2):  # the first insert goes through SQLAlchemy, the second on the driver
+        with pytest.raises(RuntimeError):
+            async with store.transaction() as tx:
+                await tx.insert("conversation", _conversation(n))
+                assert await tx.count("conversation") == 1
+                raise RuntimeError("undo")
+    async with store.read() as tx:
+        assert await tx.count("conversation") == 0
