@@ -79,7 +79,7 @@ class Rows:
         return self._rows[0][0] if self._rows else None
 
 
-_UNSUPPORTED = object()
+UNSUPPORTED = object()
 
 
 class Plans:
@@ -91,6 +91,7 @@ class Plans:
         self._plans: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Plan | object]] = (
             weakref.WeakKeyDictionary()
         )
+        self._row_classes: dict[tuple[str, ...], type[Row]] = {}
         #: Statements run once so far: one built per call is never compiled here.
         self._seen: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -110,6 +111,15 @@ class Plans:
         if many and any(frozenset(row) != shape for row in batch):
             return None
         return plan, batch, many
+
+    def result_plan(self, keys: dict[str, int], processors: list[Any]) -> Plan:
+        """A plan for reading rows only (a statement compiled per call): its row class is
+        kept per column list, building one is slower than the rows it reads."""
+        columns = tuple(keys)
+        row = self._row_classes.get(columns)
+        if row is None:
+            row = self._row_classes[columns] = type("Row", (Row,), {"_keys": keys})
+        return Plan("", (), {}, {}, columns, tuple(processors), True, row)
 
     def plan(self, statement: Any, names: frozenset[str]) -> Plan | None:
         """The plan to run ``statement`` with parameters ``names``, or None: SQLAlchemy's."""
@@ -131,24 +141,24 @@ class Plans:
                 dialect=self._dialect, column_keys=sorted(names) if is_dml else None
             )
         except Exception:  # e.g. keys SQLAlchemy would reject: it will say so itself
-            return _UNSUPPORTED
+            return UNSUPPORTED
         order = tuple(compiled.positiontup or ())
         if not names <= set(order):
-            return _UNSUPPORTED  # a parameter SQLAlchemy would reject or use otherwise
+            return UNSUPPORTED  # a parameter SQLAlchemy would reject or use otherwise
         fixed: dict[str, Any] = {}
         for name in order:
             bind = compiled.binds.get(name)
             if bind is None or bind.expanding:
-                return _UNSUPPORTED
+                return UNSUPPORTED
             if name not in names:
-                known, value = _fixed(statement, name, bind)
+                known, value = fixed_value(statement, name, bind)
                 if not known:
-                    return _UNSUPPORTED  # a value only SQLAlchemy's context computes
+                    return UNSUPPORTED  # a value only SQLAlchemy's context computes
                 fixed[name] = value
         entries = compiled._result_columns
-        results = [_result_processor(self._dialect, entry.type) for entry in entries]
-        if any(process is _UNSUPPORTED for process in results):
-            return _UNSUPPORTED
+        results = [result_processor(self._dialect, entry.type) for entry in entries]
+        if any(process is UNSUPPORTED for process in results):
+            return UNSUPPORTED
         columns = tuple(entry.keyname for entry in entries)
         keys = {name: index for index, name in enumerate(columns)}
         return Plan(
@@ -163,19 +173,19 @@ class Plans:
         )
 
 
-def _result_processor(dialect: Dialect, type_: Any) -> Any:
+def result_processor(dialect: Dialect, type_: Any) -> Any:
     """The dialect's converter for a result column (None: the driver's value as it is),
-    or _UNSUPPORTED. Some need the column's type code, which only a cursor knows: a float
+    or UNSUPPORTED. Some need the column's type code, which only a cursor knows: a float
     column comes back from both drivers as a Python float, so it needs none."""
     try:
         return type_._cached_result_processor(dialect, None)
     except (InvalidRequestError, TypeError):
         if isinstance(type_, sqltypes.Float) and not type_.asdecimal:
             return None
-        return _UNSUPPORTED
+        return UNSUPPORTED
 
 
-def _fixed(statement: Any, name: str, bind: Any) -> tuple[bool, Any]:
+def fixed_value(statement: Any, name: str, bind: Any) -> tuple[bool, Any]:
     """(known, value) of a parameter the caller does not pass: an INSERT column's scalar
     default, or a literal of the statement (None included)."""
     table: Any = getattr(statement, "table", None)

@@ -12,15 +12,16 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import orjson
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from hookline.store import _queries as q
 from hookline.store._connection import translated
 from hookline.store._log import LogMethods
-from hookline.store._pg_fast import FastPostgres
+from hookline.store._pg_fast import AsyncpgRunner, commit_errors, create_pool
 from hookline.store._sqlite_fast import FastSqlite
 from hookline.store.migrate import upgrade, upgrade_sync
 from hookline.store.records import AccountRow, ApiKeyRow
@@ -204,37 +205,41 @@ class Store:
 
 
 class _OnAsyncpg:
-    """An async connection whose hot statements run on its asyncpg driver (``_pg_fast``)."""
+    """An asyncpg connection behind the ``await conn.execute(...)`` that :class:`Tx` uses."""
 
-    def __init__(self, conn: AsyncConnection, fast: FastPostgres) -> None:
-        self._conn = conn
-        self._fast = fast
+    def __init__(self, driver: Any, runner: AsyncpgRunner) -> None:
+        self._driver = driver
+        self._runner = runner
 
     async def execute(self, statement: Any, params: Any = None) -> Any:
-        if params is None:
-            return await self._conn.execute(statement)
-        result = await self._fast.run(self._conn, statement, params)
-        return result if result is not None else await self._conn.execute(statement, params)
+        return await self._runner.run(self._driver, statement, params)
 
 
 class PostgresStore(Store):
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._fast = FastPostgres(engine.dialect)
+    """PostgreSQL on an asyncpg pool; SQLAlchemy compiles the SQL (``_pg_fast``).
+
+    Reads run without BEGIN: at READ COMMITTED, PostgreSQL's default, each statement of a
+    read transaction saw the latest commits anyway, so the BEGIN and ROLLBACK around them
+    were two round trips that bought nothing.
+    """
+
+    def __init__(self, pool: Any, runner: AsyncpgRunner) -> None:
+        self._pool = pool
+        self._runner = runner
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         with _duplicates():
-            async with self._engine.begin() as conn:
-                yield Tx(_OnAsyncpg(conn, self._fast))
+            async with commit_errors(), self._pool.acquire() as driver, driver.transaction():
+                yield Tx(_OnAsyncpg(driver, self._runner))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        async with self._engine.connect() as conn:
-            yield Tx(_OnAsyncpg(conn, self._fast))
+        async with self._pool.acquire() as driver:
+            yield Tx(_OnAsyncpg(driver, self._runner))
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        await self._pool.close()
 
 
 class _InLoop:
@@ -340,19 +345,6 @@ def _json_text(value: Any) -> str:
 _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
-def _drop_closed_connections(engine: AsyncEngine) -> None:
-    """A pooled connection the server closed (a restart, an idle timeout) is replaced at
-    checkout. Checked on the driver's own state, without a round trip: ``pool_pre_ping``
-    cost three (BEGIN, a ping, ROLLBACK) per transaction, a third of a message create's.
-    A connection cut without the server saying so still fails its next statement once."""
-
-    @event.listens_for(engine.sync_engine, "checkout")
-    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        driver = getattr(dbapi_connection, "driver_connection", None)
-        if driver is not None and driver.is_closed():
-            raise DisconnectionError("the server closed this connection")
-
-
 async def open_store(url: str, *, migrate: bool = True) -> Store:
     url = database_url(url)
     if url.startswith("sqlite"):
@@ -361,11 +353,18 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
         if migrate:
             upgrade_sync(sync_engine)
         return SqliteStore(sync_engine)
-    engine = create_async_engine(url, pool_size=10, max_overflow=10, **_JSON)
-    _drop_closed_connections(engine)
+    # SQLAlchemy migrates the schema and compiles the SQL; asyncpg runs it (_pg_fast).
+    engine = create_async_engine(url, poolclass=NullPool, **_JSON)
     if migrate:
         await upgrade(engine)
-    return PostgresStore(engine)
+    await engine.dispose()
+    pool = await create_pool(_asyncpg_dsn(url), max_size=20)
+    return PostgresStore(pool, AsyncpgRunner(engine.dialect))
+
+
+def _asyncpg_dsn(url: str) -> str:
+    """SQLAlchemy's URL as asyncpg takes it (no ``+asyncpg`` driver name)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 __all__ = [

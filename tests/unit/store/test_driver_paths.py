@@ -59,7 +59,8 @@ async def test_both_paths_read_and_write_the_same(store: Store) -> None:
             assert found == _conversation(n)
             assert await tx.get("conversation", sid="CH" + "9" * 32, account_sid=ACCOUNT) is None
     assert isinstance(store, SqliteStore | PostgresStore)
-    plans = store._fast._plans._plans[q.take_next_message_index("x")[0]]
+    runner = store._fast if isinstance(store, SqliteStore) else store._runner
+    plans = runner._plans._plans[q.take_next_message_index("x")[0]]
     assert plans and all(isinstance(plan, Plan) for plan in plans.values())
 
 
