@@ -16,6 +16,7 @@ lists rendered for the values given. asyncpg keeps each prepared on its connecti
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hookline.store._plans import (
+    MAX_SHAPES,
     UNSUPPORTED,
     Plans,
     Rows,
@@ -41,6 +43,9 @@ class AsyncpgRunner:
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
         self._plans = Plans(dialect)
+        self._compiled_statements: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Any]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def run(
         self,
@@ -88,11 +93,22 @@ class AsyncpgRunner:
                 count += len(records)
         return Rows(found, count)
 
+    def _compiled(self, statement: Any, names: frozenset[str]) -> Any:
+        """``statement`` compiled for parameters ``names``; kept while the statement lives
+        (a built-once statement with an expanding IN list is compiled once, not per call)."""
+        shapes = self._compiled_statements.setdefault(statement, {})
+        compiled = shapes.get(names)
+        if compiled is None:
+            is_dml = getattr(statement, "is_dml", False)
+            compiled = statement.compile(
+                dialect=self._dialect, column_keys=sorted(names) if is_dml else None
+            )
+            if len(shapes) < MAX_SHAPES:
+                shapes[names] = compiled
+        return compiled
+
     def _compile(self, statement: Any, params: Mapping[str, Any]) -> tuple[str, list[Any], Any]:
-        is_dml = getattr(statement, "is_dml", False)
-        compiled = statement.compile(
-            dialect=self._dialect, column_keys=sorted(params) if is_dml else None
-        )
+        compiled = self._compiled(statement, frozenset(params))
         given = dict(params)
         for name, bind in compiled.binds.items():
             if name not in given and not bind.expanding:
