@@ -16,7 +16,6 @@ lists rendered for the values given. asyncpg keeps each prepared on its connecti
 from __future__ import annotations
 
 import contextlib
-import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
@@ -26,12 +25,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hookline.store._plans import (
-    MAX_SHAPES,
-    UNSUPPORTED,
     Plans,
     Rows,
-    fixed_value,
-    result_processor,
     rows,
     values,
 )
@@ -43,9 +38,6 @@ class AsyncpgRunner:
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
         self._plans = Plans(dialect)
-        self._compiled_statements: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Any]] = (
-            weakref.WeakKeyDictionary()
-        )
 
     async def run(
         self,
@@ -83,56 +75,15 @@ class AsyncpgRunner:
         found: list[Any] = []
         count = 0
         for one in batch:
-            sql, args, plan_rows = self._compile(statement, one or {})
-            if plan_rows is None:
+            sql, args, plan = self._plans.expanded(statement, one or {})
+            if plan is None:
                 status = await driver.execute(sql, *args)
                 count += max(_rowcount(status), 0)
             else:
                 records = await driver.fetch(sql, *args)
-                found += plan_rows(records)
+                found += rows(plan, records)
                 count += len(records)
         return Rows(found, count)
-
-    def _compiled(self, statement: Any, names: frozenset[str]) -> Any:
-        """``statement`` compiled for parameters ``names``; kept while the statement lives
-        (a built-once statement with an expanding IN list is compiled once, not per call)."""
-        shapes = self._compiled_statements.setdefault(statement, {})
-        compiled = shapes.get(names)
-        if compiled is None:
-            is_dml = getattr(statement, "is_dml", False)
-            compiled = statement.compile(
-                dialect=self._dialect, column_keys=sorted(names) if is_dml else None
-            )
-            if len(shapes) < MAX_SHAPES:
-                shapes[names] = compiled
-        return compiled
-
-    def _compile(self, statement: Any, params: Mapping[str, Any]) -> tuple[str, list[Any], Any]:
-        compiled = self._compiled(statement, frozenset(params))
-        given = dict(params)
-        for name, bind in compiled.binds.items():
-            if name not in given and not bind.expanding:
-                known, value = fixed_value(statement, name, bind)
-                if not known:
-                    raise ValueError(f"no value for the parameter {name!r} of {statement}")
-                given[name] = value
-        state = compiled.construct_expanded_state(given)
-        # The state lists processors of expanded parameters only; the rest are compiled's.
-        processors = {**compiled._bind_processors, **state.processors}
-        args = []
-        for name in state.positiontup or ():
-            value = state.parameters[name]
-            process = processors.get(name)
-            args.append(process(value) if process is not None else value)
-        entries = compiled._result_columns
-        if not entries:
-            return state.statement, args, None
-        converters = [result_processor(self._dialect, entry.type) for entry in entries]
-        if any(convert is UNSUPPORTED for convert in converters):
-            raise ValueError(f"a result column of {statement} needs its type code")
-        keys = {entry.keyname: index for index, entry in enumerate(entries)}
-        plan = self._plans.result_plan(keys, converters)
-        return state.statement, args, lambda records: rows(plan, records)
 
 
 async def _reset(driver: asyncpg.Connection) -> None:

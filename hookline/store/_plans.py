@@ -80,6 +80,8 @@ class Rows:
 
 
 UNSUPPORTED = object()
+#: A statement with an expanding IN list: SQL per list length (:meth:`Plans.expanded`).
+EXPANDING = object()
 
 
 class Plans:
@@ -92,6 +94,10 @@ class Plans:
             weakref.WeakKeyDictionary()
         )
         self._row_classes: dict[tuple[str, ...], type[Row]] = {}
+        #: Compiled statements for :meth:`expanded`, with their result plan (or None).
+        self._compiled: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Any]] = (
+            weakref.WeakKeyDictionary()
+        )
         #: Statements run once so far: one built per call is never compiled here.
         self._seen: weakref.WeakSet[Any] = weakref.WeakSet()
 
@@ -121,6 +127,55 @@ class Plans:
             row = self._row_classes[columns] = type("Row", (Row,), {"_keys": keys})
         return Plan("", (), {}, {}, columns, tuple(processors), True, row)
 
+    def expands(self, statement: Any, names: frozenset[str]) -> bool:
+        """Whether ``statement`` is a built-once one with an expanding IN list."""
+        shapes = self._plans.get(statement)
+        return shapes is not None and shapes.get(names) is EXPANDING
+
+    def expanded(self, statement: Any, params: Mapping[str, Any]) -> tuple[str, list[Any], Any]:
+        """(SQL, positional values, result plan or None) for ``statement`` with ``params``:
+        compiled once per parameter names (kept while the statement lives), its expanding
+        IN lists rendered for these values. Raises ValueError if a value only SQLAlchemy's
+        execution context could compute is missing."""
+        shapes = self._compiled.setdefault(statement, {})
+        names = frozenset(params)
+        entry = shapes.get(names)
+        if entry is None:
+            entry = self._compile_any(statement, names)
+            if len(shapes) < MAX_SHAPES:
+                shapes[names] = entry
+        compiled, results = entry
+        given = dict(params)
+        for name, bind in compiled.binds.items():
+            if name not in given and not bind.expanding:
+                known, value = fixed_value(statement, name, bind)
+                if not known:
+                    raise ValueError(f"no value for the parameter {name!r} of {statement}")
+                given[name] = value
+        state = compiled.construct_expanded_state(given)
+        # The state lists processors of expanded parameters only; the rest are compiled's.
+        processors = {**compiled._bind_processors, **state.processors}
+        args = []
+        for name in state.positiontup or ():
+            value = state.parameters[name]
+            process = processors.get(name)
+            args.append(process(value) if process is not None else value)
+        return state.statement, args, results
+
+    def _compile_any(self, statement: Any, names: frozenset[str]) -> tuple[Any, Plan | None]:
+        is_dml = getattr(statement, "is_dml", False)
+        compiled = statement.compile(
+            dialect=self._dialect, column_keys=sorted(names) if is_dml else None
+        )
+        entries = compiled._result_columns
+        if not entries:
+            return compiled, None
+        converters = [result_processor(self._dialect, entry.type) for entry in entries]
+        if any(convert is UNSUPPORTED for convert in converters):
+            raise ValueError(f"a result column of {statement} needs its type code")
+        keys = {entry.keyname: index for index, entry in enumerate(entries)}
+        return compiled, self.result_plan(keys, converters)
+
     def plan(self, statement: Any, names: frozenset[str]) -> Plan | None:
         """The plan to run ``statement`` with parameters ``names``, or None: SQLAlchemy's."""
         shapes = self._plans.get(statement)
@@ -148,8 +203,10 @@ class Plans:
         fixed: dict[str, Any] = {}
         for name in order:
             bind = compiled.binds.get(name)
-            if bind is None or bind.expanding:
+            if bind is None:
                 return UNSUPPORTED
+            if bind.expanding:
+                return EXPANDING
             if name not in names:
                 known, value = fixed_value(statement, name, bind)
                 if not known:

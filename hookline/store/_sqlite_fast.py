@@ -29,13 +29,11 @@ class FastSqlite:
         """The statement's result, or None when it must go through SQLAlchemy."""
         call = self._plans.for_call(statement, params)
         if call is None:
+            if isinstance(params, Mapping) and self._plans.expands(statement, frozenset(params)):
+                return self._expanded(conn, statement, params)
             return None
         plan, batch, many = call
-        if not conn.in_transaction():
-            conn.begin()  # as SQLAlchemy's autobegin would (the store's BEGIN listener runs)
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        cursor = raw.cursor()
+        cursor = _cursor(conn)
         try:
             if many:
                 cursor.executemany(plan.sql, [values(plan, row) for row in batch])
@@ -47,3 +45,28 @@ class FastSqlite:
             raise DBAPIError.instance(plan.sql, params, exc, sqlite3.Error) from exc
         finally:
             cursor.close()
+
+    def _expanded(self, conn: Connection, statement: Any, params: Mapping[str, Any]) -> Rows | None:
+        """A built-once statement with an expanding IN list (the worker's claim queries)."""
+        try:
+            sql, args, plan = self._plans.expanded(statement, params)
+        except ValueError:
+            return None  # SQLAlchemy's execution context has to fill something in
+        cursor = _cursor(conn)
+        try:
+            cursor.execute(sql, args)
+            found = rows(plan, cursor.fetchall()) if plan is not None else []
+            return Rows(found, cursor.rowcount)
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+        finally:
+            cursor.close()
+
+
+def _cursor(conn: Connection) -> sqlite3.Cursor:
+    """A cursor on the driver connection, in the transaction SQLAlchemy would begin."""
+    if not conn.in_transaction():
+        conn.begin()  # as SQLAlchemy's autobegin would (the store's BEGIN listener runs)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    return raw.cursor()  # type: ignore[no-any-return]

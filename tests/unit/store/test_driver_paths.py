@@ -11,13 +11,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import bindparam, select
 
 from hookline.exceptions import Duplicate
 from hookline.store import _queries as q
 from hookline.store import open_store
+from hookline.store import tables as t
 from hookline.store._plans import Plan
 from hookline.store.store import PostgresStore, SqliteStore, Store
 from tests.conftest import reset_postgres
+
+#: Built once, as the store's statements are (the driver paths plan those only).
+NOT_IN = select(t.conversations.c.sid).where(
+    t.conversations.c.sid.not_in(bindparam("excluded", expanding=True))
+)
 
 ACCOUNT = "AC" + "0" * 32
 SERVICE = "IS" + "0" * 32
@@ -105,3 +112,20 @@ async def test_a_failed_transaction_rolls_back_driver_statements(store: Store) -
                 raise RuntimeError("undo")
     async with store.read() as tx:
         assert await tx.count("conversation") == 0
+
+
+async def test_an_expanding_in_list_runs_on_the_driver_with_any_length(store: Store) -> None:
+    """The claim queries' NOT IN lists: rendered per length, the same rows either way."""
+    async with store.transaction() as tx:
+        for n in (1, 2, 3):
+            await tx.insert("conversation", _conversation(n))
+    statement = NOT_IN
+    for excluded in ([], [f"CH{1:032d}"], [f"CH{1:032d}", f"CH{2:032d}"], []):
+        async with store.read() as tx:
+            found = await tx._execute(statement, {"excluded": excluded})
+            sids = sorted(row.sid for row in found)
+        expected = sorted(f"CH{n:032d}" for n in (1, 2, 3) if f"CH{n:032d}" not in excluded)
+        assert sids == expected
+    assert isinstance(store, SqliteStore | PostgresStore)
+    runner = store._fast if isinstance(store, SqliteStore) else store._runner
+    assert runner._plans.expands(NOT_IN, frozenset({"excluded"}))
