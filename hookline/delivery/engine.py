@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import weakref
 
@@ -15,6 +16,7 @@ from hookline import metrics
 from hookline.delivery import gate, outbox, retention, routing
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.faults import FaultSource
+from hookline.delivery.results import GroupCommit, log_failure
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
@@ -33,6 +35,21 @@ def retry_policy(spec: str) -> RetryPolicy:
     """The ``--retry-policy`` named by ``spec``; ``twilio`` follows each URL's ``#rc``/``#rp``
     (:class:`~hookline.delivery.retry.TwilioRetryPolicy`). Raises ValueError."""
     return parse_retry(spec)
+
+
+#: What ``gates`` found for the action running in this task: ``before`` uses it instead of
+#: reading the configuration again (a context variable: each request is its own task).
+_gate_target: contextvars.ContextVar[tuple[tuple[str | None, ...], routing.Target | None] | None]
+_gate_target = contextvars.ContextVar("hookline_gate_target", default=None)
+
+
+#: Pre-event log entries of the action running in this task, for its transaction.
+_gate_logs: contextvars.ContextVar[list[gate.GateLog] | None]
+_gate_logs = contextvars.ContextVar("hookline_gate_logs", default=None)
+
+
+def _gate_key(event: Event) -> tuple[str | None, ...]:
+    return (event.name, event.account_sid, event.chat_service_sid, event.conversation_sid)
 
 
 def _report_death(task: asyncio.Task[None]) -> None:
@@ -61,17 +78,64 @@ class DeliveryEngine:
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
         self._queued: weakref.WeakSet[Tx] = weakref.WeakSet()
+        #: The pre-event log, written off the request path (``gate``).
+        self.gate_log = GroupCommit(rt, gate.write_logs)
         self._background: list[asyncio.Task[None]] = []
         self._worker_task: asyncio.Task[None] | None = None
 
     async def before(self, event: Event) -> Params:
-        return await gate.run(self.rt, self.transport, event, self.settings.pre_event_timeout)
+        target: routing.Target | routing.Unknown | None = routing.UNKNOWN
+        found = _gate_target.get()
+        if found is not None and found[0] == _gate_key(event):
+            target = found[1]  # read by ``gates`` in the action's transaction just now
+        _gate_target.set(None)
+        return await gate.run(
+            self.rt, self.transport, event, self.settings.pre_event_timeout, self._keep, target
+        )
+
+    def _keep(self, entry: gate.GateLog, action_follows: bool) -> None:
+        if action_follows:
+            kept = _gate_logs.get()
+            if kept is None:
+                kept = []
+                _gate_logs.set(kept)
+            kept.append(entry)  # written by ``begin``, in the action's transaction
+        else:
+            self._write_later([entry])
+
+    def _write_later(self, entries: list[gate.GateLog]) -> None:
+        for entry in entries:
+            written = self.gate_log.submit(entry)
+            written.add_done_callback(log_failure(f"the {entry.event.name} pre-event log"))
+
+    async def begin(self, tx: Tx) -> list[object]:
+        kept = _gate_logs.get()
+        if not kept:
+            return []
+        _gate_logs.set(None)
+        await gate.write_logs(tx, kept)
+        return list(kept)
+
+    def rolled_back(self, written: list[object]) -> None:
+        self._write_later([entry for entry in written if isinstance(entry, gate.GateLog)])
+
+    def finished(self) -> None:
+        kept = _gate_logs.get()
+        if kept:
+            _gate_logs.set(None)
+            self._write_later(kept)
 
     async def gates(self, tx: Tx, event: Event) -> bool:
-        return await routing.pre_event_target(tx, event) is not None
+        target = await routing.pre_event_target(tx, event)
+        _gate_target.set((_gate_key(event), target))
+        return target is not None
+
+    async def settled(self) -> None:
+        await self.gate_log.settled()
 
     async def after(self, tx: Tx, event: Event) -> None:
-        event_sid = await outbox.record_event(self.rt, tx, event)
+        event_sid = self.rt.sids.new("EV")
+        await outbox.record_event(tx, event, event_sid, self.rt.now_iso())
         rows = []
         for target in await routing.post_event_targets(tx, event):
             rows.append(
@@ -124,6 +188,7 @@ class DeliveryEngine:
 
     async def stop(self) -> None:
         await self.worker.stop()
+        await self.gate_log.settled()
         for task in self._background:
             task.cancel()
             # A task that died has been reported (_report_death): stopping goes on.

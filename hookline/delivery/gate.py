@@ -7,7 +7,11 @@ Outcomes (docs/webhook-events.md §3, hookline's choices marked *):
   is stored and no post-event fires.
 - timeout (5 s) or connection failure*: allowed unchanged, as Twilio publishes the action
   unchanged when the hook does not answer.
-Every call is logged as a delivery with its attempt, like post-events.
+Every call is logged as a delivery with its attempt, like post-events. The entry is
+written first thing in the action's own transaction (no transaction of its own on the
+request path, and it keeps its place before the action's post-event in the log); when no
+action follows (rejected) or the action fails, it is written off the request path,
+group-committed, and readers of the log wait for that (``DeliveryEngine.settled``).
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from hookline import metrics
 from hookline.delivery import log as delivery_log
 from hookline.delivery import outbox, routing
+from hookline.delivery.routing import UNKNOWN, Target, Unknown
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import Transport
 from hookline.domain import accounts
@@ -26,20 +34,51 @@ from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import ActionRejected
 from hookline.redact import redact_url
+from hookline.store import AttemptRow, Tx
 from hookline.types import Params
 
 log = logging.getLogger("hookline.delivery")
 
 
-async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -> Params:
-    async with rt.store.read() as tx:
-        target = await routing.pre_event_target(tx, event)
+@dataclass(frozen=True)
+class GateLog:
+    """One pre-event call as the log keeps it: its event, delivery row and attempt."""
+
+    event: Event
+    event_sid: str
+    #: When the event happened (the call began), not when the log was written.
+    date_created: str
+    delivery: dict[str, Any]
+    attempt: AttemptRow
+
+
+async def write_logs(tx: Tx, logs: list[GateLog]) -> None:
+    """The pre-event log's group-committed write (see ``results.GroupCommit``)."""
+    for entry in logs:
+        await outbox.record_event(tx, entry.event, entry.event_sid, entry.date_created)
+    await outbox.write(tx, [entry.delivery for entry in logs])
+    await tx.insert_attempts([entry.attempt for entry in logs])
+
+
+async def run(
+    rt: Runtime,
+    transport: Transport,
+    event: Event,
+    timeout: float,
+    keep: Callable[[GateLog, bool], None],
+    target: Target | Unknown | None = UNKNOWN,
+) -> Params:
+    """Call the pre-event URL for ``event`` (``target``, when the caller has read it in
+    its own transaction; else it is read here). The call's log entry goes to ``keep``
+    with whether the action goes on (then the action's transaction can write it)."""
+    if isinstance(target, Unknown):
+        async with rt.store.read() as tx:
+            target = await routing.pre_event_target(tx, event)
     token = await accounts.auth_token(rt, event.account_sid)
     if target is None or target.url is None or token is None:
         return {}
-    # The event row is written with the attempt, after the answer: one write, not two, on
-    # the synchronous path of the action.
     event_sid = rt.sids.new("EV")
+    happened = rt.now_iso()
     row = outbox.delivery_row(
         rt, event, event_sid, kind="pre", url=target.url, method=target.method, webhook_sid=None
     )
@@ -65,13 +104,10 @@ async def run(rt: Runtime, transport: Transport, event: Event, timeout: float) -
         "last_status": status,
         "last_error": response.error,
     }
-    async with rt.store.transaction() as tx:
-        await outbox.record_event(rt, tx, event, event_sid)
-        await outbox.write(tx, [row])
-        attempt = delivery_log.attempt_row(
-            rt, row["sid"], event.account_sid, 1, prepared.request, response, None
-        )
-        await delivery_log.record_attempt(tx, attempt)
+    attempt = delivery_log.attempt_row(
+        rt, row["sid"], event.account_sid, 1, prepared.request, response, None
+    )
+    keep(GateLog(event, event_sid, happened, row, attempt), allowed)
     if status is None:
         return {}
     if not allowed:

@@ -18,8 +18,8 @@ from hookline.store import Tx
 STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
 
 
-async def record_event(rt: Runtime, tx: Tx, event: Event, sid: str | None = None) -> str:
-    sid = sid or rt.sids.new("EV")
+async def record_event(tx: Tx, event: Event, sid: str, date_created: str) -> None:
+    """The event log's row for ``event`` (which happened at ``date_created``)."""
     await tx.insert_event(
         sid=sid,
         account_sid=event.account_sid,
@@ -28,9 +28,8 @@ async def record_event(rt: Runtime, tx: Tx, event: Event, sid: str | None = None
         event_type=event.name,
         source=event.source,
         params=dict(event.params),
-        date_created=rt.now_iso(),
+        date_created=date_created,
     )
-    return sid
 
 
 def delivery_row(

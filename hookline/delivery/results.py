@@ -1,19 +1,67 @@
-"""Group commit for delivery outcomes.
+"""Group commit: writes that arrive while one is being committed go together in the next.
 
-Every finished attempt changes its delivery row and adds an attempt row. Written one
-transaction each, the commits would cap throughput (SQLite has one writer); here outcomes
-that finish while a write is in progress are written together in the next one. A caller's
-``write`` returns once its outcome is committed, so nothing is reported done before it is
-durable; if the process dies first, the lease expires and the delivery is sent again.
+Every finished attempt changes its delivery row and adds an attempt row; every pre-event
+call adds an event, a delivery and an attempt. Written one transaction each, the commits
+would cap throughput (SQLite has one writer; on PostgreSQL each is several round trips).
+A :class:`GroupCommit` writes everything submitted meanwhile in one transaction.
+
+Two users: :class:`ResultWriter` (delivery outcomes: ``write`` returns once its outcome is
+committed, so nothing is reported done before it is durable; if the process dies first,
+the lease expires and the delivery is sent again) and the pre-event log (``gate``), which
+does not wait: the action's answer does not depend on the log, so its write is off the
+request path; :meth:`GroupCommit.settled` lets readers of the log wait for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from hookline.domain.runtime import Runtime
-from hookline.store import AttemptRow, DeliveryOutcome
+from hookline.store import AttemptRow, DeliveryOutcome, Tx
+
+log = logging.getLogger("hookline.delivery")
+
+T = TypeVar("T")
+
+
+class GroupCommit(Generic[T]):
+    def __init__(self, rt: Runtime, write: Callable[[Tx, list[T]], Awaitable[None]]) -> None:
+        self.rt = rt
+        self._write = write
+        self._waiting: list[tuple[T, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def submit(self, item: T) -> asyncio.Future[None]:
+        """Queue ``item``; the future is done once it is committed (or failed to be)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._drain())
+        return done
+
+    async def settled(self) -> None:
+        """Wait until everything submitted so far is committed (or failed)."""
+        while self._writer is not None and not self._writer.done():
+            await asyncio.wait({self._writer})  # never raises: _drain keeps its errors
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.rt.store.transaction() as tx:
+                    await self._write(tx, [item for item, _ in batch])
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -24,34 +72,25 @@ class Outcome:
 
 
 class ResultWriter:
+    """Delivery outcomes and their attempts, group-committed; ``write`` waits for it."""
+
     def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self._waiting: list[tuple[Outcome, asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._commits = GroupCommit(rt, _write_outcomes)
 
     async def write(self, outcome: Outcome) -> None:
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((outcome, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._drain())
-        await done
+        await self._commits.submit(outcome)
 
-    async def _drain(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            try:
-                await self._commit([outcome for outcome, _ in batch])
-            except Exception as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
 
-    async def _commit(self, outcomes: list[Outcome]) -> None:
-        attempts = [o.attempt for o in outcomes if o.attempt is not None]
-        async with self.rt.store.transaction() as tx:
-            await tx.finish_deliveries([o.delivery for o in outcomes])
-            await tx.insert_attempts(attempts)
+async def _write_outcomes(tx: Tx, outcomes: list[Outcome]) -> None:
+    await tx.finish_deliveries([o.delivery for o in outcomes])
+    await tx.insert_attempts([o.attempt for o in outcomes if o.attempt is not None])
+
+
+def log_failure(what: str) -> Callable[[asyncio.Future[None]], None]:
+    """A done-callback for a write nobody waits for: its failure goes to the log."""
+
+    def report(done: asyncio.Future[None]) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.error("writing %s failed", what, exc_info=done.exception())
+
+    return report

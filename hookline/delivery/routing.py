@@ -38,6 +38,14 @@ def trigger_matches(body: str | None, keywords: list[str]) -> bool:
     return False
 
 
+class Unknown:
+    """The type of :data:`UNKNOWN`."""
+
+
+#: "Not looked up yet", unlike None ("looked up: there is no pre-event target").
+UNKNOWN = Unknown()
+
+
 async def pre_event_target(tx: Tx, event: Event) -> Target | None:
     config = await webhook_config.effective(tx, event.account_sid, event.chat_service_sid)
     if event.name not in (config.get("filters") or []) or not config.get("pre_webhook_url"):

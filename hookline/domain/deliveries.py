@@ -50,6 +50,7 @@ async def page(
 ) -> tuple[list[Record], int]:
     """Deliveries after position ``after``, oldest first (``descending``: newest first),
     each with its latest attempt's ``latency_ms``, and the position to go on from."""
+    await rt.sink.settled()  # the pre-event log is written off the request path
     async with rt.store.read() as tx:
         rows = await tx.deliveries_page(account_sid, after, limit, filters, descending)
         latencies = await tx.attempt_latencies([row.sid for row in rows])
@@ -66,6 +67,7 @@ async def _find(tx: Tx, account_sid: str, sid: str) -> DeliveryRow:
 
 async def show(rt: Runtime, account_sid: str, sid: str) -> Record:
     """One delivery with its ``attempt_log`` (each attempt's request and response)."""
+    await rt.sink.settled()  # the pre-event log is written off the request path
     async with rt.store.read() as tx:
         row = await _find(tx, account_sid, sid)
         attempts = await tx.attempts_of(row.sid)
@@ -75,6 +77,7 @@ async def show(rt: Runtime, account_sid: str, sid: str) -> Record:
 
 async def resend(rt: Runtime, account_sid: str, sid: str) -> Record:
     """Queue the delivery again (same body and idempotency token); it keeps its history."""
+    await rt.sink.settled()  # the pre-event log is written off the request path
     async with rt.store.transaction() as tx:
         row = await _find(tx, account_sid, sid)
         if not row.url:

@@ -60,7 +60,14 @@ async def post(
 
 @contextlib.asynccontextmanager
 async def action(rt: Runtime) -> AsyncIterator[Tx]:
-    """A write transaction whose post-events are woken for delivery once it commits."""
-    async with rt.store.transaction() as tx:
-        yield tx
+    """A write transaction whose post-events are woken for delivery once it commits. It
+    also records the pre-event calls made for the action (:func:`pre`), first."""
+    written: list[object] = []
+    try:
+        async with rt.store.transaction() as tx:
+            written = await rt.sink.begin(tx)
+            yield tx
+    except BaseException:
+        rt.sink.rolled_back(written)
+        raise
     rt.sink.committed(tx)

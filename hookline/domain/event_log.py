@@ -22,6 +22,7 @@ async def page(
 ) -> tuple[list[Record], int]:
     """Events after position ``after`` (their ``seq``), oldest first (``descending``:
     newest first), and the position to go on from."""
+    await rt.sink.settled()  # the pre-event log is written off the request path
     async with rt.store.read() as tx:
         rows = await tx.events_page(account_sid, after, limit, filters, descending)
     return [dataclasses.asdict(row) for row in rows], max((row.seq for row in rows), default=after)

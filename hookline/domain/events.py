@@ -134,6 +134,24 @@ class EventSink(Protocol):
         action with no gate can read and write in one transaction."""
         ...
 
+    async def begin(self, tx: Tx) -> list[object]:
+        """An action's transaction ``tx`` opened: write what :meth:`before` logged for this
+        action into it (first: the log keeps the pre-event before the post-event). Returns
+        what was written, for :meth:`rolled_back`."""
+        ...
+
+    def rolled_back(self, written: list[object]) -> None:
+        """The transaction :meth:`begin` wrote ``written`` into failed: write it elsewhere."""
+        ...
+
+    def finished(self) -> None:
+        """A request ended: what :meth:`before` logged and no action wrote is written now."""
+        ...
+
+    async def settled(self) -> None:
+        """Wait until what :meth:`before` logged is written (readers of the log ask)."""
+        ...
+
     def committed(self, tx: Tx | None = None) -> None:
         """``tx`` committed: wake whoever delivers if it queued deliveries. Without ``tx``:
         something else became due (a resend, a moved clock); wake them anyway."""
@@ -155,6 +173,18 @@ class RecordingSink:
 
     async def gates(self, tx: Tx, event: Event) -> bool:
         return True  # so ``before`` records every pre-event
+
+    async def begin(self, tx: Tx) -> list[object]:
+        return []
+
+    def rolled_back(self, written: list[object]) -> None:
+        return None
+
+    def finished(self) -> None:
+        return None
+
+    async def settled(self) -> None:
+        return None
 
     def committed(self, tx: Tx | None = None) -> None:
         return None

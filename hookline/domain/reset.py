@@ -15,6 +15,7 @@ from hookline.domain.runtime import Runtime
 
 
 async def reset_account(rt: Runtime, account: Account) -> None:
+    await rt.sink.settled()  # no pre-event log of before the reset lands after it
     async with rt.store.transaction() as tx:
         await tx.delete_account_data(account.sid, keep_service_sid=account.default_service_sid)
         await roles.create_defaults(tx, rt, account.sid, account.default_service_sid)

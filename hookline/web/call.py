@@ -101,7 +101,10 @@ def endpoint(
             form.reject_unknown(allowed)
         else:
             form = query_form(request)
-        return await handler(Call(request, rt, account, form))
+        try:
+            return await handler(Call(request, rt, account, form))
+        finally:
+            rt.sink.finished()  # a pre-event call whose action never wrote is logged now
 
     return run
 

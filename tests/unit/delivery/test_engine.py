@@ -58,6 +58,7 @@ async def run_once(engine: DeliveryEngine) -> int:
 
 
 async def delivery_rows(rt: Runtime, account: Account) -> list[dict[str, Any]]:
+    await rt.sink.settled()  # as the log's readers do: a rejected call is logged off-path
     async with rt.store.read() as tx:
         return [
             dataclasses.asdict(row) for row in await tx.deliveries_page(account.sid, 0, 100, {})
