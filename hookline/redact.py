@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -12,10 +13,12 @@ SECRET_QUERY_KEYS = frozenset({"password", "pass", "passwd"})
 _USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://[^/?#@:]*):[^/?#]*@", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1024)
 def redact_url(url: str) -> str:
     """``url`` with any password masked: ``postgresql://user:***@host/db``.
 
     Everything else is kept, so the result still says which database or receiver it is.
+    Kept per URL: a log line per pre-event call asks for the same few URLs again and again.
     """
     try:
         parts = urlsplit(url)
