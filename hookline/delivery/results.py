@@ -1,15 +1,12 @@
 """Group commit: writes that arrive while one is being committed go together in the next.
 
-Every finished attempt changes its delivery row and adds an attempt row; every pre-event
-call adds an event, a delivery and an attempt. Written one transaction each, the commits
-would cap throughput (SQLite has one writer; on PostgreSQL each is several round trips).
-A :class:`GroupCommit` writes everything submitted meanwhile in one transaction.
-
-Two users: :class:`ResultWriter` (delivery outcomes: ``write`` returns once its outcome is
-committed, so nothing is reported done before it is durable; if the process dies first,
-the lease expires and the delivery is sent again) and the pre-event log (``gate``), which
-does not wait: the action's answer does not depend on the log, so its write is off the
-request path; :meth:`GroupCommit.settled` lets readers of the log wait for it.
+Every pre-event call that no action records adds an event, a delivery and an attempt.
+Written one transaction each, the commits would cap throughput (SQLite has one writer; on
+PostgreSQL each is several round trips). A :class:`GroupCommit` writes everything
+submitted meanwhile in one transaction, off the request path: the action's answer does
+not depend on the log; :meth:`GroupCommit.settled` lets readers of the log wait for it.
+(Delivery outcomes are group-committed the same way by the worker, together with its next
+claim: see ``Worker._cycles``.)
 """
 
 from __future__ import annotations
@@ -66,24 +63,11 @@ class GroupCommit(Generic[T]):
 
 @dataclass(frozen=True)
 class Outcome:
+    """A finished attempt: its delivery row's new state and its attempt log entry."""
+
     delivery: DeliveryOutcome
     #: The attempt's log entry, or None when nothing was sent.
     attempt: AttemptRow | None
-
-
-class ResultWriter:
-    """Delivery outcomes and their attempts, group-committed; ``write`` waits for it."""
-
-    def __init__(self, rt: Runtime) -> None:
-        self._commits = GroupCommit(rt, _write_outcomes)
-
-    async def write(self, outcome: Outcome) -> None:
-        await self._commits.submit(outcome)
-
-
-async def _write_outcomes(tx: Tx, outcomes: list[Outcome]) -> None:
-    await tx.finish_deliveries([o.delivery for o in outcomes])
-    await tx.insert_attempts([o.attempt for o in outcomes if o.attempt is not None])
 
 
 def log_failure(what: str) -> Callable[[asyncio.Future[None]], None]:

@@ -30,7 +30,7 @@ from hookline.delivery import faults as fault_injection
 from hookline.delivery.faults import FaultSource
 from hookline.delivery.log import attempt_row
 from hookline.delivery.overrides import ConnectionOverrides
-from hookline.delivery.results import Outcome, ResultWriter
+from hookline.delivery.results import Outcome
 from hookline.delivery.retry import RetryPolicy, parse_retry_after
 from hookline.delivery.sender import prepare
 from hookline.delivery.transport import OutboundResponse, Transport
@@ -80,7 +80,15 @@ class Worker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._rng = random.Random()
-        self.results = ResultWriter(rt)
+        #: Finished attempts waiting for the next cycle's transaction (see ``_cycle``).
+        self._finished: list[tuple[DeliveryRow, Outcome, asyncio.Future[None]]] = []
+        self._claim_wanted = False
+        self._running = False
+        self._cycler: asyncio.Task[None] | None = None
+        #: Rows whose slot their outcome's cycle frees (else ``_deliver`` frees it).
+        self._handed: set[str] = set()
+        #: Rows started so far (``claim_and_start`` reports the difference).
+        self._started = 0
         self.faults = faults or FaultSource(rt)
         self._next_expiry_check = 0.0
         #: The last claim saw a full window it could not all take: claim again at once.
@@ -93,6 +101,7 @@ class Worker:
         self._wake.set()
 
     async def run(self) -> None:
+        self._running = True
         while not self._stopping:
             # Cleared before claiming: a wake that comes while we claim is kept.
             self._wake.clear()
@@ -102,7 +111,8 @@ class Worker:
                 log.exception("claiming deliveries failed; retrying")
                 claimed = 0
             if not (claimed and self._truncated):
-                # Finished deliveries and newly committed events set the wake event.
+                # Newly committed events (and a moved clock) set the wake event; finished
+                # deliveries claim their successors in their own cycle.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 
@@ -111,13 +121,83 @@ class Worker:
         self._wake.set()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
+        if self._cycler is not None and not self._cycler.done():
+            await asyncio.wait({self._cycler}, timeout=5)
 
     async def claim_and_start(self) -> int:
+        """Claim what is due now (in a cycle of its own, or joining the one queued) and
+        start sending it; the number of rows started."""
+        self._claim_wanted = True
+        return await self._request_cycle()
+
+    async def _finish(self, row: DeliveryRow, outcome: Outcome) -> None:
+        """Record ``outcome``; returns once it is committed."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._handed.add(row.sid)
+        self._finished.append((row, outcome, done))
+        # The freed slot takes the next row in the same transaction (while ``run`` runs;
+        # driven step by step, with ``claim_and_start``, a worker claims when asked).
+        self._claim_wanted = self._claim_wanted or self._running
+        await self._request_cycle()
+        await done
+
+    async def _request_cycle(self) -> int:
+        if self._cycler is None or self._cycler.done():
+            self._cycler = asyncio.create_task(self._cycles())
+        started = self._started
+        await asyncio.wait({self._cycler})
+        return self._started - started
+
+    async def _cycles(self) -> None:
+        """Cycles until nothing waits: each is one transaction that records the finished
+        attempts, frees their slots and claims what those slots (and any others) can take.
+        One transaction instead of two (record, then claim): a commit is a large share of
+        a delivery's cost, and on PostgreSQL each transaction is several round trips."""
+        while self._finished or (self._claim_wanted and not self._stopping):
+            batch, self._finished = self._finished, []
+            claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
+            for row, _, _ in batch:
+                self._release(row)
+            rows: list[DeliveryRow] = []
+            try:
+                async with self.rt.store.transaction() as tx:
+                    await tx.finish_deliveries([o.delivery for _, o, _ in batch])
+                    await tx.insert_attempts([o.attempt for _, o, _ in batch if o.attempt])
+                    if claim:
+                        rows = await self._claim(tx)
+            except Exception as exc:
+                rows = []
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                if not batch:
+                    log.exception("claiming deliveries failed; retrying")
+            else:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+            self._start(rows)
+
+    def _release(self, row: DeliveryRow) -> None:
+        self._in_flight[row.endpoint or ""] -= 1
+        self._hooks_in_flight.discard(row.webhook_sid or "")
+
+    def _start(self, rows: list[DeliveryRow]) -> None:
+        for row in rows:
+            self._in_flight[row.endpoint or ""] += 1
+            if row.webhook_sid:
+                self._hooks_in_flight.add(row.webhook_sid)
+            task = asyncio.create_task(self._deliver(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        self._started += len(rows)
+
+    async def _claim(self, tx: Tx) -> list[DeliveryRow]:
         # A window of a few endpoints' worth: fetching hundreds of rows to start one (an
         # endpoint at its limit takes no more) made every claim cost the whole window.
         free = min(self.max_in_flight - sum(self._in_flight.values()), 4 * self.per_endpoint)
         if free <= 0:
-            return 0
+            return []
         busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
         now = self.rt.now_ts()
         lease_now = self.lease_clock()
@@ -126,39 +206,30 @@ class Worker:
             # Leases last LEASE_SECONDS; looking for expired ones more often finds nothing.
             kinds.insert(0, "expired")
             self._next_expiry_check = lease_now + LEASE_SECONDS / 6
-        async with self.rt.store.transaction() as tx:
-            candidates = await self._candidates(tx, kinds, now, lease_now, free, busy)
-            chosen, planned = [], Counter[str]()
-            hooks_taken = set(self._hooks_in_flight)
-            for candidate in candidates:
-                key = candidate.endpoint or ""
-                if self._in_flight[key] + planned[key] >= self.per_endpoint:
+        candidates = await self._candidates(tx, kinds, now, lease_now, free, busy)
+        chosen, planned = [], Counter[str]()
+        hooks_taken = set(self._hooks_in_flight)
+        for candidate in candidates:
+            key = candidate.endpoint or ""
+            if self._in_flight[key] + planned[key] >= self.per_endpoint:
+                continue
+            if candidate.webhook_sid:
+                # A conversation-scoped webhook gets its events one at a time, in order
+                # (ReplayAfter promises index order before newer messages).
+                if candidate.webhook_sid in hooks_taken:
                     continue
-                if candidate.webhook_sid:
-                    # A conversation-scoped webhook gets its events one at a time, in order
-                    # (ReplayAfter promises index order before newer messages).
-                    if candidate.webhook_sid in hooks_taken:
-                        continue
-                    hooks_taken.add(candidate.webhook_sid)
-                planned[key] += 1
-                chosen.append(candidate.sid)
-            if not chosen:
-                return 0
-            rows = await tx.lease_deliveries(
-                chosen,
-                owner=f"{self.owner}/{next(self._claims)}",
-                lease_until=lease_now + LEASE_SECONDS,
-                now=now,
-                lease_now=lease_now,
-            )
-        for row in rows:
-            self._in_flight[row.endpoint or ""] += 1
-            if row.webhook_sid:
-                self._hooks_in_flight.add(row.webhook_sid)
-            task = asyncio.create_task(self._deliver(row))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return len(rows)
+                hooks_taken.add(candidate.webhook_sid)
+            planned[key] += 1
+            chosen.append(candidate.sid)
+        if not chosen:
+            return []
+        return await tx.lease_deliveries(
+            chosen,
+            owner=f"{self.owner}/{next(self._claims)}",
+            lease_until=lease_now + LEASE_SECONDS,
+            now=now,
+            lease_now=lease_now,
+        )
 
     async def _candidates(
         self, tx: Tx, kinds: list[str], now: float, lease_now: float, free: int, busy: list[str]
@@ -226,9 +297,11 @@ class Worker:
                 "delivery %s crashed; its lease will expire and it will be retried", row.sid
             )
         finally:
-            self._in_flight[row.endpoint or ""] -= 1
-            self._hooks_in_flight.discard(row.webhook_sid or "")
-            self._wake.set()
+            if row.sid in self._handed:
+                self._handed.discard(row.sid)  # its cycle freed the slot
+            else:
+                self._release(row)  # crashed before its outcome was handed over
+                self._wake.set()
 
     async def deliver(self, row: DeliveryRow) -> None:
         attempt = row.attempts + 1
@@ -244,7 +317,7 @@ class Worker:
                 last_error="no account or URL",
                 updated_at=self.rt.now_ts(),
             )
-            await self.results.write(Outcome(outcome, None))
+            await self._finish(row, Outcome(outcome, None))
             metrics.count_delivery("undeliverable")
             return
         params = dict(row.params) | {"RetryCount": str(attempt - 1)}
@@ -267,7 +340,7 @@ class Worker:
         )
         if injected:
             logged.doc["injected"] = injected
-        await self.results.write(Outcome(outcome, logged))
+        await self._finish(row, Outcome(outcome, logged))
         metrics.count_delivery(metrics.delivery_outcome(outcome.status))
         metrics.DELIVERY_SECONDS.observe(response.elapsed_ms / 1000)
         # A success is DEBUG: an INFO line per delivery cost more CPU than signing it.
