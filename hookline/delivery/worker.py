@@ -87,8 +87,8 @@ class Worker:
         self._cycler: asyncio.Task[None] | None = None
         #: Rows whose slot their outcome's cycle frees (else ``_deliver`` frees it).
         self._handed: set[str] = set()
-        #: Rows started so far (``claim_and_start`` reports the difference).
-        self._started = 0
+        #: Resolved with the number of rows started by the next cycle.
+        self._next_cycle: asyncio.Future[int] | None = None
         self.faults = faults or FaultSource(rt)
         self._next_expiry_check = 0.0
         #: The last claim saw a full window it could not all take: claim again at once.
@@ -125,10 +125,14 @@ class Worker:
             await asyncio.wait({self._cycler}, timeout=5)
 
     async def claim_and_start(self) -> int:
-        """Claim what is due now (in a cycle of its own, or joining the one queued) and
-        start sending it; the number of rows started."""
+        """Claim what is due now (in the next cycle) and start sending it; the number of
+        rows that cycle started."""
         self._claim_wanted = True
-        return await self._request_cycle()
+        if self._next_cycle is None:
+            self._next_cycle = asyncio.get_running_loop().create_future()
+        upcoming = self._next_cycle
+        self._ensure_cycler()
+        return await upcoming
 
     async def _finish(self, row: DeliveryRow, outcome: Outcome) -> None:
         """Record ``outcome``; returns once it is committed."""
@@ -138,45 +142,57 @@ class Worker:
         # The freed slot takes the next row in the same transaction (while ``run`` runs;
         # driven step by step, with ``claim_and_start``, a worker claims when asked).
         self._claim_wanted = self._claim_wanted or self._running
-        await self._request_cycle()
+        self._ensure_cycler()
         await done
 
-    async def _request_cycle(self) -> int:
+    def _ensure_cycler(self) -> None:
         if self._cycler is None or self._cycler.done():
             self._cycler = asyncio.create_task(self._cycles())
-        started = self._started
-        await asyncio.wait({self._cycler})
-        return self._started - started
 
     async def _cycles(self) -> None:
         """Cycles until nothing waits: each is one transaction that records the finished
         attempts, frees their slots and claims what those slots (and any others) can take.
         One transaction instead of two (record, then claim): a commit is a large share of
         a delivery's cost, and on PostgreSQL each transaction is several round trips."""
-        while self._finished or (self._claim_wanted and not self._stopping):
-            batch, self._finished = self._finished, []
-            claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
-            for row, _, _ in batch:
-                self._release(row)
-            rows: list[DeliveryRow] = []
-            try:
-                async with self.rt.store.transaction() as tx:
-                    await tx.finish_deliveries([o.delivery for _, o, _ in batch])
-                    await tx.insert_attempts([o.attempt for _, o, _ in batch if o.attempt])
-                    if claim:
-                        rows = await self._claim(tx)
-            except Exception as exc:
-                rows = []
-                for _, _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-                if not batch:
-                    log.exception("claiming deliveries failed; retrying")
-            else:
-                for _, _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
-            self._start(rows)
+        try:
+            while self._finished or (self._claim_wanted and not self._stopping):
+                # One turn of the event loop first: answers that arrived together finish
+                # together, and one cycle then records them all and claims once.
+                await asyncio.sleep(0)
+                await self._cycle()
+        finally:
+            if self._next_cycle is not None and not self._next_cycle.done():
+                self._next_cycle.set_result(0)  # stopping: nothing more is claimed
+            self._next_cycle = None
+
+    async def _cycle(self) -> None:
+        """One transaction: the finished attempts' outcomes, then (if wanted) a claim."""
+        cycle, self._next_cycle = self._next_cycle, None
+        batch, self._finished = self._finished, []
+        claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
+        for row, _, _ in batch:
+            self._release(row)
+        rows: list[DeliveryRow] = []
+        try:
+            async with self.rt.store.transaction() as tx:
+                await tx.finish_deliveries([o.delivery for _, o, _ in batch])
+                await tx.insert_attempts([o.attempt for _, o, _ in batch if o.attempt])
+                if claim:
+                    rows = await self._claim(tx)
+        except Exception as exc:
+            rows = []
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            if not batch:
+                log.exception("claiming deliveries failed; retrying")
+        else:
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+        self._start(rows)
+        if cycle is not None and not cycle.done():
+            cycle.set_result(len(rows))
 
     def _release(self, row: DeliveryRow) -> None:
         self._in_flight[row.endpoint or ""] -= 1
@@ -190,7 +206,6 @@ class Worker:
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        self._started += len(rows)
 
     async def _claim(self, tx: Tx) -> list[DeliveryRow]:
         # A window of a few endpoints' worth: fetching hundreds of rows to start one (an
