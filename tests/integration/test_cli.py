@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,11 @@ def test_deliveries(sdk: Any, hookline: Any, receiver: Receiver) -> None:
     assert delivery["event_type"] == "onMessageAdded"
     shown = hookline("deliveries", "show", delivery["sid"])
     assert delivery["sid"] in shown.output and "onMessageAdded" in shown.output
-    assert _json(hookline("deliveries", "show", delivery["sid"], "--json"))["attempt_log"]
+    # The attempt is recorded just after the receiver answered: wait for the record.
+    deadline = time.monotonic() + 30
+    while not _json(hookline("deliveries", "show", delivery["sid"], "--json"))["attempt_log"]:
+        assert time.monotonic() < deadline, "the attempt was never recorded"
+        time.sleep(0.05)
     resent = _json(hookline("deliveries", "resend", delivery["sid"], "--json"))
     assert resent["status"] == "pending"
     receiver.wait_for(2, path="/post")

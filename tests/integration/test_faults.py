@@ -11,7 +11,7 @@ from twilio.request_validator import RequestValidator
 
 import hookline
 from tests.integration.events_support import hook_everything
-from tests.support.control import call, deliveries
+from tests.support.control import call, deliveries, recorded
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, start_server
 
@@ -46,8 +46,7 @@ def test_duplicate_one_sends_every_delivery_twice_with_one_token(
         for copy in copies:
             assert validator.validate(copy.url, copy.params, copy.headers["X-Twilio-Signature"])
     for row in deliveries(server):
-        status, detail = call(server, "GET", f"/_hookline/deliveries/{row['sid']}")
-        (attempt,) = detail["attempt_log"]
+        (attempt,) = recorded(server, row["sid"])["attempt_log"]
         assert attempt["injected"]["duplicate"]["status"] == 200
 
 
@@ -78,9 +77,7 @@ def test_serve_default_delays_and_marks_the_log(
     sdk.conversations.v1.conversations.create(x_twilio_webhook_enabled="true")
     receiver.wait_for(1, path="/post", timeout=30)
     (row,) = deliveries(configured)
-    status, detail = call(configured, "GET", f"/_hookline/deliveries/{row['sid']}")
-    assert status == 200, detail
-    (attempt,) = detail["attempt_log"]
+    (attempt,) = recorded(configured, row["sid"])["attempt_log"]
     assert 0 <= attempt["injected"]["delay_seconds"] <= 0.3
     assert "duplicate" not in attempt["injected"]
 

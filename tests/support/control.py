@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -48,3 +49,20 @@ def deliveries(server: ServerProcess, **filters: str) -> list[dict[str, Any]]:
     status, body = call(server, "GET", "/_hookline/deliveries", filters or None)
     assert status == 200, body
     return list(body["deliveries"])
+
+
+def recorded(
+    server: ServerProcess, sid: str, attempts: int = 1, timeout: float = 30.0
+) -> dict[str, Any]:
+    """A delivery's detail once ``attempts`` attempts are recorded and none is in flight.
+    The record is committed after the receiver answers, so a test that has just seen a
+    request at its receiver waits here for the record instead of racing it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, detail = call(server, "GET", f"/_hookline/deliveries/{sid}")
+        assert status == 200, detail
+        if len(detail["attempt_log"]) >= attempts and detail["status"] != "sending":
+            return dict(detail)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{sid}: {len(detail['attempt_log'])} attempts recorded")
+        time.sleep(0.05)
