@@ -18,6 +18,13 @@ def emitted(server: ServerProcess, event_type: str) -> list[dict[str, str]]:
     return [row["params"] for row in rows["events"]]
 
 
+def event_types(server: ServerProcess) -> list[str]:
+    """The type of every recorded event, oldest first."""
+    status, rows = call(server, "GET", "/_hookline/events")
+    assert status == 200, rows
+    return [row["event_type"] for row in rows["events"]]
+
+
 def delete_with_webhooks(server: ServerProcess, path: str) -> None:
     """DELETE ``/v1{path}`` with ``X-Twilio-Webhook-Enabled: true``: twilio-python 9.x
     builds that header for deletes and then drops it (``headers = values.of({})``)."""

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.integration.events_support import emitted
 from tests.support.control import call
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess
@@ -26,12 +27,6 @@ def _act(server: ServerProcess, method: str, path: str, **form: str) -> tuple[in
     return call(server, method, path, form)
 
 
-def _events(server: ServerProcess, name: str) -> list[dict[str, str]]:
-    status, body = call(server, "GET", "/_hookline/events", {"EventType": name})
-    assert status == 200, body
-    return [event["params"] for event in body["events"]]
-
-
 def test_sdk_user_posts_edits_and_removes(sdk: Any, server: ServerProcess) -> None:
     conv = _conv(sdk, unique_name="support")
     alice = sdk.conversations.v1.conversations(conv.sid).participants.create(identity="alice")
@@ -41,7 +36,7 @@ def test_sdk_user_posts_edits_and_removes(sdk: Any, server: ServerProcess) -> No
     assert (
         message["url"] == f"{server.base_url}/v1/Conversations/{conv.sid}/Messages/{message['sid']}"
     )
-    (added,) = _events(server, "onMessageAdded")
+    (added,) = emitted(server, "onMessageAdded")
     assert added == {
         "AccountSid": server.account_sid, "EventType": "onMessageAdded", "Source": "SDK",
         "ClientIdentity": "alice", "ConversationSid": conv.sid,
@@ -52,10 +47,10 @@ def test_sdk_user_posts_edits_and_removes(sdk: Any, server: ServerProcess) -> No
     path = f"support/Messages/{message['sid']}"
     status, edited = _act(server, "POST", path, As="alice", Body="edited", Attributes='{"a":1}')
     assert (status, edited["body"], edited["attributes"]) == (200, "edited", '{"a":1}')
-    (updated,) = _events(server, "onMessageUpdated")
+    (updated,) = emitted(server, "onMessageUpdated")
     assert updated["Body"] == "edited" and updated["DateUpdated"] == edited["date_updated"]
     assert _act(server, "DELETE", path, As="alice")[0] == 204
-    (removed,) = _events(server, "onMessageRemoved")
+    (removed,) = emitted(server, "onMessageRemoved")
     assert (removed["Source"], removed["ClientIdentity"]) == ("SDK", "alice")
     assert "DateRemoved" in removed
     assert sdk.conversations.v1.conversations(conv.sid).messages.list() == []
@@ -74,7 +69,7 @@ def test_sms_and_whatsapp_authors_are_addresses(sdk: Any, server: ServerProcess)
         server, "POST", f"{conv.sid}/Messages", As="+15550002222", Source="WHATSAPP", Body="b"
     )
     assert (status, wa["author"]) == (201, "whatsapp:+15550002222")
-    first, second = _events(server, "onMessageAdded")
+    first, second = emitted(server, "onMessageAdded")
     assert (first["Source"], first["Author"], first["ParticipantSid"]) == ("SMS", SMS, sms.sid)
     assert "ClientIdentity" not in first and second["Source"] == "WHATSAPP"
 
@@ -86,9 +81,9 @@ def test_update_conversation_fires_state_event(sdk: Any, server: ServerProcess) 
     sdk.conversations.v1.users.create(identity="bob", role_sid=admin.sid)
     status, body = _act(server, "POST", conv.sid, As="bob", FriendlyName="after", State="closed")
     assert (status, body["friendly_name"], body["state"]) == (200, "after", "closed")
-    (updated,) = _events(server, "onConversationUpdated")
+    (updated,) = emitted(server, "onConversationUpdated")
     assert (updated["FriendlyName"], updated["ClientIdentity"]) == ("after", "bob")
-    (state,) = _events(server, "onConversationStateUpdated")
+    (state,) = emitted(server, "onConversationStateUpdated")
     assert (state["StateFrom"], state["StateTo"]) == ("active", "closed")
 
 
@@ -98,14 +93,14 @@ def test_join_and_leave(sdk: Any, server: ServerProcess) -> None:
     assert (status, chat["identity"]) == (201, "carol")
     status, phone = _act(server, "POST", f"{conv.sid}/Participants", As=SMS, Source="SMS")
     assert (status, phone["messaging_binding"]["address"]) == (201, SMS)
-    added = _events(server, "onParticipantAdded")
+    added = emitted(server, "onParticipantAdded")
     assert [(e["Source"], e["MessagingBinding.Type"]) for e in added] == [
         ("SDK", "CHAT"), ("SMS", "SMS"),
     ]  # fmt: skip
     assert _act(server, "DELETE", f"{conv.sid}/Participants", As="carol")[0] == 204
     assert _act(server, "DELETE", f"{conv.sid}/Participants", As=SMS, Source="SMS")[0] == 204
     assert sdk.conversations.v1.conversations(conv.sid).participants.list() == []
-    assert [e["Source"] for e in _events(server, "onParticipantRemoved")] == ["SDK", "SMS"]
+    assert [e["Source"] for e in emitted(server, "onParticipantRemoved")] == ["SDK", "SMS"]
 
 
 def test_non_default_service_by_parameter(sdk: Any, server: ServerProcess) -> None:

@@ -6,16 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.integration.events_support import hook_everything
+from tests.integration.events_support import event_types, hook_everything
 from tests.support.control import call
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess
-
-
-def _events(server: ServerProcess) -> list[str]:
-    status, body = call(server, "GET", "/_hookline/events")
-    assert status == 200, body
-    return [event["event_type"] for event in body["events"]]
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
@@ -37,7 +31,7 @@ def test_sdk_user_without_permission_is_refused_and_nothing_fires(
     for status, body in refused:
         assert (status, body["code"]) == (403, 50107), body
         assert body["more_info"] == "https://www.twilio.com/docs/errors/50107"
-    assert _events(server) == []
+    assert event_types(server) == []
     assert handle.fetch().friendly_name is None
     assert [m.sid for m in handle.messages.list()] == [other.sid]
 
@@ -46,4 +40,4 @@ def test_sdk_user_without_permission_is_refused_and_nothing_fires(
     assert status == 201, posted
     (pre,) = receiver.wait_for(1, path="/pre", timeout=30)
     assert (pre.params["EventType"], pre.params["ClientIdentity"]) == ("onMessageAdd", "alice")
-    assert _events(server) == ["onMessageAdd", "onMessageAdded"]
+    assert event_types(server) == ["onMessageAdd", "onMessageAdded"]
