@@ -18,20 +18,25 @@ from hookline import metrics
 from hookline import sids as sid_sources
 from hookline.api import (
     address_configurations,
+    bindings,
+    configuration,
     conversation_with_participants,
     conversations,
+    credentials,
     messages,
     participant_conversations,
     participants,
     receipts,
     roles,
     scoped_webhooks,
+    service_configuration,
     services,
     user_conversations,
     users,
     webhook_config,
 )
 from hookline.control import act, faults, inbound
+from hookline.control import bindings as control_bindings
 from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
 from hookline.domain import accounts
@@ -69,7 +74,12 @@ def api_routes() -> list[BaseRoute]:
         *user_conversations.routes,
         *users.routes,
         *roles.routes,
+        *configuration.routes,
+        *service_configuration.routes,
+        *credentials.routes,
+        *bindings.routes,
         *control_routes.routes,
+        *control_bindings.routes,
         *control_clock.routes,
         *act.routes,
         *inbound.routes,

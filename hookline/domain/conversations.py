@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from hookline.domain import emit, permissions, services
+from hookline.domain import configuration, emit, permissions, services
+from hookline.domain.configuration import Defaults
+from hookline.domain.configuration import (
+    default_messaging_service_sid as default_messaging_service_sid,  # the tests' import
+)
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, page_of, read_page
 from hookline.domain.runtime import Actor, Runtime
@@ -20,11 +24,6 @@ STATES = ("active", "inactive", "closed")
 #: The fields an update copies onto the conversation as they are.
 CHANGEABLE = ("friendly_name", "unique_name", "attributes", "messaging_service_sid", "state")
 CASCADE = ("scoped_webhook", "receipt", "message", "participant")
-
-
-def default_messaging_service_sid(account_sid: str) -> str:
-    # hookline has no Messaging Services; each account gets one stable stand-in SID.
-    return "MG" + account_sid[2:]
 
 
 async def find(tx: Tx, account_sid: str, service_sid: str, ref: str) -> Record:
@@ -94,6 +93,8 @@ async def prepare(
     _check(fields)
     async with rt.store.read() as tx:
         await services.get_in(tx, account_sid, service_sid)
+        defaults = await configuration.defaults_in(tx, account_sid)
+    fields = _with_default_timers(fields, defaults)
     scope = Scope(account_sid, service_sid)
     pre_params: dict[str, str | None] = {
         "FriendlyName": fields.get("friendly_name"),
@@ -101,7 +102,7 @@ async def prepare(
         "Attributes": fields.get("attributes", "{}"),
         "ChatServiceSid": service_sid,
         "MessagingServiceSid": fields.get("messaging_service_sid")
-        or default_messaging_service_sid(account_sid),
+        or defaults.messaging_service_sid,
         "State": fields.get("state", "active"),
     }
     pre_params |= pre_extra or {}
@@ -124,6 +125,16 @@ async def prepare(
         "bindings": None,
     }
     return conv, apply_timers(rt, conv, fields)
+
+
+def _with_default_timers(fields: dict[str, str], defaults: Defaults) -> dict[str, str]:
+    """The account's default timers (``/v1/Configuration``) where the request sets none."""
+    given = dict(fields)
+    if defaults.inactive_timer and "timers_inactive" not in given:
+        given["timers_inactive"] = defaults.inactive_timer
+    if defaults.closed_timer and "timers_closed" not in given:
+        given["timers_closed"] = defaults.closed_timer
+    return given
 
 
 async def insert_in(rt: Runtime, tx: Tx, actor: Actor, conv: Record, due: float | None) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from hookline.domain import roles
+from hookline.domain import service_configuration
 from hookline.domain.runtime import Actor, Runtime
 from hookline.exceptions import Forbidden
 from hookline.store import Tx
@@ -102,7 +102,7 @@ async def granted(
     if user is not None:
         service_role = user.get("role_sid")
     else:
-        service_role = await roles.default_role_sid(tx, service_sid, "service user")
+        service_role = await service_configuration.default_role_sid(tx, service_sid, "service user")
     have = set(await _role_permissions(tx, service_sid, service_role))
     if conversation_sid is not None:
         member = await tx.get("participant", conversation_sid=conversation_sid, identity=identity)

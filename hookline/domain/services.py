@@ -55,6 +55,7 @@ async def delete(rt: Runtime, _actor: Actor, account_sid: str, sid: str) -> None
             raise InvalidParameter("The default Conversation Service cannot be deleted", code=50400)
         await get_in(tx, account_sid, sid)
         for kind in (
+            "binding",
             "scoped_webhook",
             "receipt",
             "message",
@@ -64,6 +65,7 @@ async def delete(rt: Runtime, _actor: Actor, account_sid: str, sid: str) -> None
             "role",
         ):
             await tx.delete(kind, chat_service_sid=sid)
+        await tx.delete("configuration", sid=sid)
         await tx.delete("service", sid=sid)
         await tx.delete_webhook_config(account_sid, sid)
 
@@ -72,18 +74,3 @@ async def listing(
     rt: Runtime, account_sid: str, _filters: dict[str, str], request: PageRequest
 ) -> Page[Record]:
     return await page_of(rt, "service", {"account_sid": account_sid}, request)
-
-
-async def configuration(rt: Runtime, account_sid: str, sid: str) -> Record:
-    """``/v1/Services/{IS}/Configuration``: the service's default role SIDs."""
-    async with rt.store.read() as tx:
-        await get_in(tx, account_sid, sid)
-        return {
-            "chat_service_sid": sid,
-            "default_conversation_creator_role_sid": await roles.default_role_sid(
-                tx, sid, "channel admin"
-            ),
-            "default_conversation_role_sid": await roles.default_role_sid(tx, sid, "channel user"),
-            "default_chat_service_role_sid": await roles.default_role_sid(tx, sid, "service user"),
-            "reachability_enabled": False,
-        }

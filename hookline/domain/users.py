@@ -12,7 +12,7 @@ service-level role of this service is 400 / 50100 (Role not found).
 
 from __future__ import annotations
 
-from hookline.domain import emit, roles, services
+from hookline.domain import emit, service_configuration, services
 from hookline.domain.emit import Scope
 from hookline.domain.paging import Page, PageRequest, page_of
 from hookline.domain.runtime import Actor, Runtime
@@ -66,9 +66,10 @@ def _check(fields: dict[str, str]) -> None:
 async def role_of_type(
     tx: Tx, service_sid: str, role_sid: str | None, kind: str, default: str, code: int
 ) -> str:
-    """``role_sid`` if it is a ``kind`` role of the service, else the named default role."""
+    """``role_sid`` if it is a ``kind`` role of the service, else the service's default
+    for the built-in role ``default`` (its configuration may name another role)."""
     if not role_sid:
-        found = await roles.default_role_sid(tx, service_sid, default)
+        found = await service_configuration.default_role_sid(tx, service_sid, default)
         if found is None:
             raise NotFound(f"The service {service_sid} has no '{default}' role")
         return found

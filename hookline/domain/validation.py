@@ -159,3 +159,12 @@ def timestamp(fields: dict[str, str], name: str, default: str | None) -> str | N
         return iso(parse_iso(fields[name]))
     except ValueError:
         raise InvalidParameter(f"{wire(name)} must be an ISO-8601 date-time") from None
+
+
+def boolean(value: str | None, name: str) -> bool | None:
+    """``true``/``false`` in any case, as Twilio's SDKs send booleans; ``None`` when absent."""
+    if value is None or value == "":
+        return None
+    if value.lower() not in ("true", "false"):
+        raise InvalidParameter(f"{name} must be true or false")
+    return value.lower() == "true"

@@ -44,11 +44,18 @@ RESOURCES: dict[str, Table] = {
     "scoped_webhook": t.scoped_webhooks,
     "address_configuration": t.address_configurations,
     "fault_setting": t.fault_settings,
+    "configuration": t.configurations,
+    "credential": t.credentials,
+    "binding": t.bindings,
 }
 
 
 def _where(table: Table, where: Mapping[str, Any]) -> list[Any]:
-    return [table.c[name] == value for name, value in where.items()]
+    """Equality per column; a list or tuple of values matches any of them (``IN``)."""
+    return [
+        table.c[name].in_(value) if isinstance(value, list | tuple) else table.c[name] == value
+        for name, value in where.items()
+    ]
 
 
 #: A statement and the parameters to run it with. The resource statements below are built
@@ -432,6 +439,9 @@ ACCOUNT_DATA = (
     t.studio_flows,
     t.address_configurations,
     t.fault_settings,
+    t.bindings,
+    t.credentials,
+    t.configurations,
     t.services,
 )
 

@@ -88,6 +88,8 @@ class Tx(LogMethods):
         limit: int,
         descending: bool = False,
     ) -> list[tuple[int, Record]]:
+        """Rows matching ``where`` after position ``after_seq``; a list value matches any
+        of its values."""
         statement = q.select_resource_page(q.RESOURCES[kind], where, after_seq, limit, descending)
         result = await self._execute(statement)
         return [(row.seq, dict(row.doc)) for row in result]

@@ -183,6 +183,48 @@ address_configurations = Table(
     UniqueConstraint("account_sid", "address", name="uq_address_configurations_address"),
 )
 
+# Conversations configuration (``/v1/Configuration``, ``/v1/Services/{IS}/Configuration``
+# and its ``Notifications``): one row per account (``sid`` is the account SID) and one per
+# service that changed its settings (``sid`` is the service SID); missing rows read as
+# Twilio's defaults.
+configurations = Table(
+    "configurations",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False, index=True),
+    Column("doc", DocType, nullable=False),
+)
+
+# Push credentials (``CR…``). The secret, certificate and private key are write-only in
+# Twilio's API; hookline sends no push notification, so it does not keep them at all.
+credentials = Table(
+    "credentials",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False, index=True),
+    Column("doc", DocType, nullable=False),
+)
+
+# Push bindings (``BS…``) of a service's users, made by ``/_hookline/Services/{IS}/Bindings``
+# as a client SDK's push registration makes them in Twilio.
+bindings = Table(
+    "bindings",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False),
+    Column("chat_service_sid", SID, nullable=False),
+    Column("identity", String(255), nullable=False),
+    Column("binding_type", String(8), nullable=False),
+    Column("address", String(255), nullable=False),
+    Column("credential_sid", SID, nullable=False, index=True),
+    Column("doc", DocType, nullable=False),
+    Index("ix_bindings_service", "chat_service_sid", "seq"),
+    Index("ix_bindings_device", "chat_service_sid", "binding_type", "address"),
+)
+
 # Fault injection settings, one row per account (``sid`` is the account SID).
 fault_settings = Table(
     "fault_settings",

@@ -8,7 +8,7 @@ Starlette's parser (python-multipart); file parts are refused, no parameter take
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from urllib.parse import parse_qsl
 
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -110,7 +110,7 @@ class _Multipart(MultiPartParser):
 async def _multipart(request: Request, body: bytes) -> list[tuple[str, str]]:
     """The fields of a multipart body in their order (``Filters`` repeats keep theirs)."""
 
-    async def stream() -> AsyncIterator[bytes]:
+    async def stream() -> AsyncGenerator[bytes, None]:
         yield body
 
     parser = _Multipart(

@@ -62,18 +62,19 @@ def envelope(
     page: Page[Any],
     request: PageRequest,
     render: Callable[[Any], Record],
-    extra_query: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, str | list[str]] | None = None,
 ) -> Record:
     """Twilio's list body: the rendered records under ``key`` and the ``meta`` links."""
     page_number = natural(call.form.get("Page") or "0", "Page")
     path = f"{call.base_url}{call.request.url.path}"
-    query = dict(extra_query or {})
+    query: dict[str, str | list[str]] = dict(extra_query or {})
 
     def url(number: int, token: str | None = None) -> str:
         params = query | {"PageSize": str(request.size), "Page": str(number)}
         if token:
             params["PageToken"] = token
-        return f"{path}?{urlencode(params)}"
+        # doseq: a repeated filter (``Identity=a&Identity=b``) stays repeated.
+        return f"{path}?{urlencode(params, doseq=True)}"
 
     positions = page.positions
     has_next = (page.more and not request.backwards) or (request.backwards and request.after > 0)

@@ -199,3 +199,57 @@ def participant_conversation(call: Call, membership: Membership) -> Record:
         "conversation_timers": conv.get("timers") or {},
         "links": _membership_links(call, membership),
     }
+
+
+def configuration(call: Call, record: Record) -> Record:
+    url = f"{call.base_url}/v1/Configuration"
+    service = f"{call.base_url}/v1/Services/{record['default_chat_service_sid']}"
+    links = {"service": service, "webhooks": f"{url}/Webhooks"}
+    return record | {"url": url, "links": links}
+
+
+def service_configuration(call: Call, record: Record) -> Record:
+    url = f"{call.base_url}/v1/Services/{record['chat_service_sid']}/Configuration"
+    links = {"notifications": f"{url}/Notifications", "webhooks": f"{url}/Webhooks"}
+    return record | {"url": url, "links": links}
+
+
+def notifications(call: Call, record: Record) -> Record:
+    url = f"{call.base_url}/v1/Services/{record['chat_service_sid']}/Configuration/Notifications"
+    return record | {"url": url}
+
+
+#: A credential's properties: the write-only secrets are never among them.
+CREDENTIAL_SHAPE = (
+    "sid",
+    "account_sid",
+    "friendly_name",
+    "type",
+    "sandbox",
+    "date_created",
+    "date_updated",
+)
+
+
+def credential(call: Call, record: Record) -> Record:
+    body = {name: record.get(name) for name in CREDENTIAL_SHAPE}
+    return body | {"url": f"{call.base_url}/v1/Credentials/{record['sid']}"}
+
+
+BINDING_SHAPE = (
+    "sid",
+    "account_sid",
+    "chat_service_sid",
+    "credential_sid",
+    "date_created",
+    "date_updated",
+    "endpoint",
+    "identity",
+    "binding_type",
+    "message_types",
+)
+
+
+def binding(call: Call, record: Record) -> Record:
+    url = f"{call.base_url}/v1/Services/{record['chat_service_sid']}/Bindings/{record['sid']}"
+    return {name: record.get(name) for name in BINDING_SHAPE} | {"url": url}

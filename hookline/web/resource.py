@@ -60,6 +60,8 @@ class Resource:
     scope: str = "service"
     #: Whether the resource also lives under ``/v1/Services/{ChatServiceSid}``.
     both_forms: bool = True
+    #: Whether it lives under ``/v1/Services/{ChatServiceSid}`` only (e.g. Bindings).
+    service_form_only: bool = False
     create: Write | None = None
     create_fields: tuple[str, ...] = ()
     parse_create: Parse | None = None
@@ -95,6 +97,8 @@ class Resource:
         if self.delete:
             operations.append((item, "DELETE", self._delete, ()))
         prefixes = ["/v1", "/v1/Services/{ChatServiceSid}"] if self.both_forms else ["/v1"]
+        if self.service_form_only:
+            prefixes = ["/v1/Services/{ChatServiceSid}"]
         return [
             Route(prefix + path, endpoint(handler, params), methods=[method])
             for path, method, handler, params in operations
