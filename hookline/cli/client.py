@@ -135,6 +135,32 @@ def act_leave(server: Server, conversation: str, **opts: Any) -> None:
     server.done(f"{opts['who']} left {conversation}")
 
 
+BINDING = ("sid", "identity", "binding_type", "credential_sid", "endpoint", "date_updated")
+
+
+@act.command("register-binding")
+@click.argument("identity")
+@click.option("--type", "binding_type", type=click.Choice(["apn", "gcm", "fcm"]), required=True)
+@click.option("--address", required=True, help="The device's push token.")
+@click.option(
+    "--credential", "credential_sid", required=True, help="Push credential CR… (/v1/Credentials)."
+)
+@click.option("--service", help="ChatServiceSid (IS…), when not the default service.")
+@with_server
+def act_register_binding(server: Server, identity: str, **opts: Any) -> None:
+    """Register IDENTITY's device for push notifications, as a client SDK does: a Binding
+    (BS…) appears in /v1/Services/{IS}/Bindings."""
+    service = opts["service"] or server.call("GET", "/v1/Configuration")["default_chat_service_sid"]
+    params = {
+        "Identity": identity,
+        "BindingType": opts["binding_type"],
+        "Address": opts["address"],
+        "CredentialSid": opts["credential_sid"],
+    }
+    record = server.call("POST", f"/_hookline/Services/{segment(service)}/Bindings", params)
+    server.show_one(record, BINDING)
+
+
 @click.command()
 @click.option("--after", type=int, default=0, show_default=True, help="Only events after seq.")
 @click.option("--limit", type=int, default=100, show_default=True)

@@ -1,0 +1,294 @@
+"""Push credentials (``/v1/Credentials``) and bindings (``/v1/Services/{IS}/Bindings``),
+through the official SDK with every response checked exactly against Twilio's spec.
+
+Credentials' secrets are write-only: never in a response, the server's log or even its
+database. Bindings are made as a client SDK's push registration would make them, by
+``POST /_hookline/Services/{IS}/Bindings`` and ``hookline act register-binding``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from twilio.base.exceptions import TwilioRestException
+
+import hookline
+from tests.support.control import call
+from tests.support.openapi import ContractChecker, install_validation
+from tests.support.server import ServerProcess
+
+SECRETS = {
+    "secret": "fcm-s3cr3t-8675309-never-shown",
+    "certificate": "-----BEGIN CERTIFICATE-----apn-cert-31337-never-shown",
+    "private_key": "-----BEGIN RSA PRIVATE KEY-----apn-key-27182-never-shown",
+    "api_key": "gcm-api-key-16180-never-shown",
+}
+
+
+class Recorded:
+    """The SDK pointed at a server, every response checked against the spec (exactly) and
+    its raw text kept, so a test can prove a value never came back."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.sdk: Any = hookline.client(server.base_url, server.account_sid, server.auth_token)
+        self.checker: ContractChecker = install_validation(self.sdk)
+        self.checker.exact = True
+        self.bodies: list[str] = []
+        checked = self.sdk.http_client.request
+
+        def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+            response = checked(method, url, *args, **kwargs)
+            self.bodies.append(response.text)
+            return response
+
+        self.sdk.http_client.request = request
+
+    def assert_contract(self, at_least: int) -> None:
+        assert self.checker.checked >= at_least, "the SDK's responses were not checked"
+        assert not self.checker.failures, "\n".join(str(f) for f in self.checker.failures)
+
+
+def refused(action: Any, status: int, code: int) -> TwilioRestException:
+    with pytest.raises(TwilioRestException) as caught:
+        action()
+    assert (caught.value.status, caught.value.code) == (status, code), caught.value.msg
+    return caught.value
+
+
+def database_bytes(server: ServerProcess) -> bytes:
+    path = Path(server.database_url.removeprefix("sqlite:///"))
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_credentials_lifecycle_and_write_only_secrets(server: ServerProcess) -> None:
+    client = Recorded(server)
+    credentials = client.sdk.conversations.v1.credentials
+    fcm = credentials.create(type="fcm", friendly_name="android", secret=SECRETS["secret"])
+    assert (fcm.type, fcm.friendly_name, fcm.sandbox) == ("fcm", "android", None)
+    assert fcm.sid.startswith("CR") and fcm.account_sid == server.account_sid
+    assert fcm.url.endswith(f"/v1/Credentials/{fcm.sid}")
+    apn = credentials.create(
+        type="apn",
+        friendly_name="ios",
+        certificate=SECRETS["certificate"],
+        private_key=SECRETS["private_key"],
+        sandbox=True,
+    )
+    assert (apn.type, apn.sandbox) == ("apn", "true")
+    gcm = credentials.create(type="gcm", api_key=SECRETS["api_key"])
+    assert gcm.friendly_name is None
+
+    assert [c.sid for c in credentials.list()] == [fcm.sid, apn.sid, gcm.sid]
+    assert credentials(apn.sid).fetch().friendly_name == "ios"
+    renamed = credentials(apn.sid).update(
+        friendly_name="ios prod", sandbox=False, private_key=SECRETS["private_key"]
+    )
+    assert (renamed.friendly_name, renamed.sandbox, renamed.type) == ("ios prod", "false", "apn")
+    assert renamed.date_updated >= renamed.date_created
+    assert credentials(fcm.sid).update(secret=SECRETS["secret"]).friendly_name == "android"
+
+    credentials(gcm.sid).delete()
+    error = refused(credentials(gcm.sid).fetch, 404, 20404)
+    assert error.msg.endswith(f": The requested resource /Credentials/{gcm.sid} was not found")
+    refused(credentials(gcm.sid).delete, 404, 20404)
+    refused(lambda: credentials(gcm.sid).update(friendly_name="x"), 404, 20404)
+    assert [c.sid for c in credentials.list()] == [fcm.sid, apn.sid]
+
+    # Write-only: in no response, not in the server's log, not in its database.
+    everything = "\n".join(client.bodies)
+    for value in SECRETS.values():
+        assert value not in everything
+        assert value not in server.log()
+        assert value.encode() not in database_bytes(server)
+    client.assert_contract(at_least=10)
+
+
+def test_bad_credentials_are_refused(server: ServerProcess) -> None:
+    client = Recorded(server)
+    credentials = client.sdk.conversations.v1.credentials
+    error = refused(lambda: credentials.create(type="fcm", friendly_name="no secret"), 400, 20001)
+    assert "Secret" in error.msg
+    error = refused(
+        lambda: credentials.create(type="apn", certificate=SECRETS["certificate"]), 400, 20001
+    )
+    assert "PrivateKey" in error.msg
+    refused(lambda: credentials.create(type="gcm"), 400, 20001)
+    refused(lambda: credentials.create(type="sms", secret="x"), 400, 20001)
+    refused(lambda: credentials.create(type="fcm", secret="x", friendly_name="n" * 65), 400, 20001)
+    fcm = credentials.create(type="fcm", secret=SECRETS["secret"])
+    refused(lambda: credentials(fcm.sid).update(type="apn"), 400, 20001)
+    for sid in ("CR" + "0" * 32, "CR123", "XX" + "0" * 32):
+        error = refused(credentials(sid).fetch, 404, 20404)
+        assert error.msg.endswith(f": The requested resource /Credentials/{sid} was not found")
+    assert [c.sid for c in credentials.list()] == [fcm.sid]
+    for value in SECRETS.values():
+        assert value not in server.log()
+    client.assert_contract(at_least=2)
+
+
+def register(server: ServerProcess, service: str, **form: str) -> tuple[int, Any]:
+    return call(server, "POST", f"/_hookline/Services/{service}/Bindings", form)
+
+
+def cli(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {
+        "HOOKLINE_URL": server.base_url,
+        "HOOKLINE_ACCOUNT_SID": server.account_sid,
+        "HOOKLINE_AUTH_TOKEN": server.auth_token,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "hookline", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_bindings_are_registered_listed_fetched_and_deleted(server: ServerProcess) -> None:
+    client = Recorded(server)
+    conversations = client.sdk.conversations.v1
+    default = conversations.configuration().fetch().default_chat_service_sid
+    fcm = conversations.credentials.create(type="fcm", secret=SECRETS["secret"])
+    apn = conversations.credentials.create(
+        type="apn", certificate=SECRETS["certificate"], private_key=SECRETS["private_key"]
+    )
+
+    status, alice = register(
+        server,
+        default,
+        Identity="alice",
+        BindingType="fcm",
+        Address="fcm-token-alice",
+        CredentialSid=fcm.sid,
+    )
+    assert status == 201, alice
+    assert alice["sid"].startswith("BS")
+    assert (alice["identity"], alice["binding_type"], alice["credential_sid"]) == (
+        "alice", "fcm", fcm.sid,
+    )  # fmt: skip
+    assert alice["chat_service_sid"] == default
+    assert alice["url"].endswith(f"/v1/Services/{default}/Bindings/{alice['sid']}")
+
+    done = cli(
+        server,
+        "act",
+        "register-binding",
+        "bob",
+        "--type",
+        "apn",
+        "--address",
+        "apn-token-bob",
+        "--credential",
+        apn.sid,
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    bob = json.loads(done.stdout)
+    assert (bob["identity"], bob["binding_type"], bob["credential_sid"]) == ("bob", "apn", apn.sid)
+
+    bindings = conversations.services(default).bindings
+    fetched = bindings(alice["sid"]).fetch()
+    assert (fetched.identity, fetched.binding_type, fetched.endpoint) == (
+        "alice", "fcm", alice["endpoint"],
+    )  # fmt: skip
+    assert fetched.message_types == alice["message_types"]
+    assert [b.sid for b in bindings.list()] == [alice["sid"], bob["sid"]]
+    assert [b.sid for b in bindings.list(binding_type=["apn"])] == [bob["sid"]]
+    assert [b.sid for b in bindings.list(identity=["alice"])] == [alice["sid"]]
+    assert [
+        b.sid for b in bindings.list(identity=["alice", "bob"], binding_type=["fcm", "apn"])
+    ] == [
+        alice["sid"],
+        bob["sid"],
+    ]
+    assert [b.sid for b in bindings.list(identity=["carol"])] == []
+    paged = bindings.page(page_size=1)
+    assert [b.sid for b in paged] == [alice["sid"]]
+    assert [b.sid for b in paged.next_page()] == [bob["sid"]]
+
+    # The same device registered again moves to the new identity, keeping its SID.
+    status, moved = register(
+        server,
+        default,
+        Identity="carol",
+        BindingType="fcm",
+        Address="fcm-token-alice",
+        CredentialSid=fcm.sid,
+    )
+    assert status == 201 and moved["sid"] == alice["sid"] and moved["identity"] == "carol"
+    assert [b.sid for b in bindings.list(identity=["alice"])] == []
+
+    bindings(bob["sid"]).delete()
+    error = refused(bindings(bob["sid"]).fetch, 404, 20404)
+    assert error.msg.endswith(f": The requested resource /Bindings/{bob['sid']} was not found")
+    refused(bindings(bob["sid"]).delete, 404, 20404)
+
+    # A service's bindings are its own.
+    other = conversations.services.create(friendly_name="other")
+    assert list(conversations.services(other.sid).bindings.list()) == []
+    refused(conversations.services(other.sid).bindings(alice["sid"]).fetch, 404, 20404)
+
+    # Deleting a credential deletes the bindings made with it.
+    conversations.credentials(fcm.sid).delete()
+    assert list(bindings.list()) == []
+    client.assert_contract(at_least=15)
+
+
+def test_bad_binding_registrations(server: ServerProcess) -> None:
+    sdk: Any = hookline.client(server.base_url, server.account_sid, server.auth_token)
+    default = sdk.conversations.v1.configuration().fetch().default_chat_service_sid
+    fcm = sdk.conversations.v1.credentials.create(type="fcm", secret=SECRETS["secret"])
+    good = {
+        "Identity": "alice",
+        "BindingType": "fcm",
+        "Address": "token",
+        "CredentialSid": fcm.sid,
+    }
+    missing = "CR" + "f" * 32
+    status, body = register(server, default, **(good | {"CredentialSid": missing}))
+    assert (status, body["code"]) == (404, 20404)
+    assert body["message"] == f"The requested resource /Credentials/{missing} was not found"
+    for field, value in [
+        ("BindingType", "sms"),
+        ("BindingType", ""),
+        ("Identity", ""),
+        ("Address", ""),
+        ("CredentialSid", "not-a-sid"),
+        ("CredentialSid", ""),
+    ]:
+        status, body = register(server, default, **(good | {field: value}))
+        assert (status, body["code"]) == (400, 20001), (field, value, body)
+    status, body = register(server, "IS" + "0" * 32, **good)
+    assert status == 404 and body["code"] == 20404
+    status, body = register(server, default, **good, Unknown="x")
+    assert status == 400
+    status, body = call(
+        server,
+        "POST",
+        f"/_hookline/Services/{default}/Bindings",
+        good,
+        auth=(server.account_sid, "wrong-token"),
+    )
+    assert status == 401
+    done = cli(
+        server,
+        "act",
+        "register-binding",
+        "alice",
+        "--type",
+        "fcm",
+        "--address",
+        "t",
+        "--credential",
+        missing,
+    )
+    assert done.returncode != 0 and f"/Credentials/{missing} was not found" in done.stderr
+    assert list(sdk.conversations.v1.services(default).bindings.list()) == []
