@@ -71,7 +71,9 @@ def test_the_walk_covers_every_operation_of_the_spec() -> None:
     assert len(walked) == len(set(walked)) == 103
 
 
-@pytest.mark.parametrize(("method", "path"), operations(), ids=" ".join)
+@pytest.mark.parametrize(
+    ("method", "path"), operations(), ids=[f"{m} {p}" for m, p in operations()]
+)
 def test_operation_is_routed(world: dict[str, Any], method: str, path: str) -> None:
     server: ServerProcess = world["server"]
     sids = world["sids"]["service" if "{ChatServiceSid}" in path else "default"]
