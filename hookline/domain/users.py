@@ -202,7 +202,20 @@ async def delete(rt: Runtime, _actor: Actor, account_sid: str, service_sid: str,
 
 async def get(rt: Runtime, account_sid: str, service_sid: str, ref: str) -> Record:
     async with rt.store.read() as tx:
-        return await find(tx, account_sid, service_sid, ref)
+        user = await find(tx, account_sid, service_sid, ref)
+        return user | await _reachability(tx, user)
+
+
+async def _reachability(tx: Tx, user: Record) -> Record:
+    """What a fetch shows with the service's ``ReachabilityEnabled``: ``is_notifiable`` is
+    true once the user has a push binding (null before, and always null when disabled, or
+    in a list, as Twilio documents). ``is_online`` stays null: hookline has no SDK
+    connections to be online with."""
+    settings = await service_configuration.stored_in(tx, user["chat_service_sid"]) or {}
+    if not settings.get("reachability_enabled"):
+        return {}
+    where = {"chat_service_sid": user["chat_service_sid"], "identity": user["identity"]}
+    return {"is_notifiable": True} if await tx.count("binding", **where) else {}
 
 
 async def listing(

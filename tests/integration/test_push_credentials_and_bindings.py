@@ -292,3 +292,34 @@ def test_bad_binding_registrations(server: ServerProcess) -> None:
     )
     assert done.returncode != 0 and f"/Credentials/{missing} was not found" in done.stderr
     assert list(sdk.conversations.v1.services(default).bindings.list()) == []
+
+
+def test_reachability_shows_which_users_have_a_push_binding(server: ServerProcess) -> None:
+    client = Recorded(server)
+    conversations = client.sdk.conversations.v1
+    default = conversations.configuration().fetch().default_chat_service_sid
+    fcm = conversations.credentials.create(type="fcm", secret=SECRETS["secret"])
+    conversations.users.create(identity="pushy")
+    conversations.users.create(identity="quiet")
+    status, _ = register(
+        server,
+        default,
+        Identity="pushy",
+        BindingType="fcm",
+        Address="token-pushy",
+        CredentialSid=fcm.sid,
+    )
+    assert status == 201
+    # Disabled (the default): null, as Twilio answers.
+    assert conversations.users("pushy").fetch().is_notifiable is None
+
+    conversations.services(default).configuration().update(reachability_enabled=True)
+    assert conversations.users("pushy").fetch().is_notifiable is True
+    assert conversations.users("quiet").fetch().is_notifiable is None
+    assert conversations.users("pushy").fetch().is_online is None
+    # A list never shows reachability.
+    assert {u.is_notifiable for u in conversations.users.list()} == {None}
+
+    conversations.services(default).configuration().update(reachability_enabled=False)
+    assert conversations.users("pushy").fetch().is_notifiable is None
+    client.assert_contract(at_least=8)
