@@ -25,6 +25,8 @@ from tests.support.openapi import ContractChecker, install_validation
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, start_server
 
+BACKENDS = pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
+
 
 def strict_sdk(server: ServerProcess) -> tuple[Any, ContractChecker]:
     """The SDK pointed at ``server``; every response must be exactly the spec's schema."""
@@ -104,6 +106,7 @@ def test_default_timers_apply_to_conversations_created_afterwards(
     assert_contract(checker)
 
 
+@BACKENDS
 def test_default_service_and_messaging_service(server: ServerProcess) -> None:
     sdk, checker = strict_sdk(server)
     conversations = sdk.conversations.v1
@@ -135,6 +138,7 @@ def test_default_service_and_messaging_service(server: ServerProcess) -> None:
     assert_contract(checker)
 
 
+@BACKENDS
 def test_bad_account_configuration_is_refused_with_twilios_codes(server: ServerProcess) -> None:
     sdk, checker = strict_sdk(server)
     configuration = sdk.conversations.v1.configuration()
@@ -152,6 +156,7 @@ def test_bad_account_configuration_is_refused_with_twilios_codes(server: ServerP
     assert_contract(checker)
 
 
+@BACKENDS
 def test_service_default_roles_apply_to_participants_and_users_created_afterwards(
     server: ServerProcess,
 ) -> None:
@@ -216,6 +221,7 @@ def test_service_default_roles_apply_to_participants_and_users_created_afterward
     assert_contract(checker)
 
 
+@BACKENDS
 def test_bad_default_roles_are_refused_with_twilios_codes(server: ServerProcess) -> None:
     sdk, checker = strict_sdk(server)
     service = sdk.conversations.v1.services.create(friendly_name="bad roles")
@@ -257,6 +263,7 @@ def test_bad_default_roles_are_refused_with_twilios_codes(server: ServerProcess)
     assert_contract(checker)
 
 
+@BACKENDS
 def test_notification_settings_are_stored_and_returned(server: ServerProcess) -> None:
     sdk, checker = strict_sdk(server)
     service = sdk.conversations.v1.services.create(friendly_name="push")
