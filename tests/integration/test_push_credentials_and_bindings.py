@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -338,3 +339,56 @@ def test_reachability_shows_which_users_have_a_push_binding(server: ServerProces
     conversations.services(default).configuration().update(reachability_enabled=False)
     assert conversations.users("pushy").fetch().is_notifiable is None
     client.assert_contract(at_least=8)
+
+
+def test_another_account_reaches_none_of_it(server: ServerProcess) -> None:
+    """Credentials, bindings and both configurations belong to their account: another
+    account's credentials get 404s, change nothing, and list nothing of them."""
+    output = subprocess.run(
+        [sys.executable, "-m", "hookline", "accounts", "create", "--friendly-name", "intruder",
+         "--database-url", server.database_url],
+        check=True, capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+    other = dict(re.findall(r"^(\w+)\s+(\S+)$", output, re.MULTILINE))
+    intruder = (other["AccountSid"], other["AuthToken"])
+
+    sdk: Any = hookline.client(server.base_url, server.account_sid, server.auth_token)
+    default = sdk.conversations.v1.configuration().fetch().default_chat_service_sid
+    fcm = sdk.conversations.v1.credentials.create(type="fcm", secret=SECRETS["secret"])
+    status, binding = register(
+        server, default, Identity="a", BindingType="fcm", Address="t", CredentialSid=fcm.sid
+    )
+    assert status == 201
+    sdk.conversations.v1.configuration().update(default_inactive_timer="PT5M")
+
+    for method, path, form in [
+        ("GET", f"/v1/Credentials/{fcm.sid}", None),
+        ("POST", f"/v1/Credentials/{fcm.sid}", {"FriendlyName": "mine"}),
+        ("DELETE", f"/v1/Credentials/{fcm.sid}", None),
+        ("GET", f"/v1/Services/{default}/Bindings", None),
+        ("GET", f"/v1/Services/{default}/Bindings/{binding['sid']}", None),
+        ("DELETE", f"/v1/Services/{default}/Bindings/{binding['sid']}", None),
+        ("GET", f"/v1/Services/{default}/Configuration", None),
+        ("POST", f"/v1/Services/{default}/Configuration", {"ReachabilityEnabled": "true"}),
+        ("GET", f"/v1/Services/{default}/Configuration/Notifications", None),
+        ("POST", f"/v1/Services/{default}/Configuration/Notifications", {"LogEnabled": "true"}),
+        ("POST", "/v1/Configuration", {"DefaultChatServiceSid": default}),
+        (
+            "POST",
+            f"/_hookline/Services/{default}/Bindings",
+            {"Identity": "x", "BindingType": "fcm", "Address": "u", "CredentialSid": fcm.sid},
+        ),
+    ]:
+        status, body = call(server, method, path, form, auth=intruder)
+        assert status in (400, 404), (method, path, status, body)
+    status, body = call(server, "GET", "/v1/Credentials", auth=intruder)
+    assert status == 200 and body["credentials"] == []
+    status, body = call(server, "GET", "/v1/Configuration", auth=intruder)
+    assert body["default_inactive_timer"] is None and body["default_chat_service_sid"] != default
+
+    assert sdk.conversations.v1.credentials(fcm.sid).fetch().friendly_name is None
+    assert len(list(sdk.conversations.v1.services(default).bindings.list())) == 1
+    assert (
+        sdk.conversations.v1.services(default).configuration().fetch().reachability_enabled is False
+    )
+    assert sdk.conversations.v1.configuration().fetch().default_inactive_timer == "PT5M"
