@@ -135,6 +135,30 @@ def act_leave(server: Server, conversation: str, **opts: Any) -> None:
     server.done(f"{opts['who']} left {conversation}")
 
 
+@act.command("create-conversation")
+@click.option("--as", "who", required=True, help="The SDK user's identity.")
+@click.option("--friendly-name")
+@click.option("--unique-name")
+@click.option("--attributes", help="JSON object string.")
+@click.option("--service", help="ChatServiceSid (IS…), when not the default service.")
+@with_server
+def act_create_conversation(server: Server, **opts: Any) -> None:
+    """Create a conversation as an SDK user, who joins it with the service's conversation
+    creator role (DefaultConversationCreatorRoleSid)."""
+    params = _act_params(opts["who"], "SDK", opts["service"])
+    params |= {
+        "FriendlyName": opts["friendly_name"],
+        "UniqueName": opts["unique_name"],
+        "Attributes": opts["attributes"],
+    }
+    record = server.call("POST", "/_hookline/Conversations", params)
+    if server.as_json:
+        server.show_one(record, ())
+        return
+    server.show_one(record["conversation"], CONVERSATION)
+    server.show_one(record["participant"], PARTICIPANT)
+
+
 BINDING = ("sid", "identity", "binding_type", "credential_sid", "endpoint", "date_updated")
 
 

@@ -18,10 +18,12 @@ Parameters every endpoint takes (form for POST, query string for DELETE):
 ``ChatServiceSid``
     the Conversation Service, when not the default one.
 
-Routes: ``POST …/{CH}/Messages`` (post), ``POST|DELETE …/{CH}/Messages/{IM}`` (edit,
-remove), ``POST …/{CH}`` (update the conversation: FriendlyName, Attributes, State),
-``POST|DELETE …/{CH}/Participants`` (join, leave: the acting user adds or removes itself,
-by identity for SDK, by address for SMS/WhatsApp).
+Routes: ``POST /_hookline/Conversations`` (an SDK user creates a conversation and joins
+it with the service's ``DefaultConversationCreatorRoleSid``), ``POST …/{CH}/Messages``
+(post), ``POST|DELETE …/{CH}/Messages/{IM}`` (edit, remove), ``POST …/{CH}`` (update the
+conversation: FriendlyName, Attributes, State), ``POST|DELETE …/{CH}/Participants`` (join,
+leave: the acting user adds or removes itself, by identity for SDK, by address for
+SMS/WhatsApp).
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hookline.control.scoped import ScopedCall, scoped
-from hookline.domain import conversations, messages, participants, receipts
+from hookline.domain import (
+    conversations,
+    messages,
+    participants,
+    permissions,
+    receipts,
+    service_configuration,
+)
 from hookline.domain.runtime import Actor
 from hookline.domain.validation import one_of
 from hookline.exceptions import InvalidParameter, NotFound
@@ -47,6 +56,7 @@ MESSAGE_FIELDS = ("Body", "Attributes", "MediaSid", "ContentSid", "Subject")
 EDIT_FIELDS = ("Body", "Attributes", "Subject")
 CONVERSATION_FIELDS = ("FriendlyName", "Attributes", "State")
 JOIN_FIELDS = ("Attributes", "RoleSid", "MessagingBinding.ProxyAddress")
+CREATE_FIELDS = ("FriendlyName", "UniqueName", "Attributes")
 
 
 @dataclass
@@ -138,6 +148,29 @@ async def update_conversation(act: ActCall) -> Response:
     return json(render.conversation(act, record))
 
 
+async def create_conversation(act: ActCall) -> Response:
+    """What a client SDK's ``createConversation`` does: the SDK user (who needs
+    ``createConversation``) creates the conversation and is its first participant, with the
+    service's ``DefaultConversationCreatorRoleSid`` (``channel admin`` unless configured)."""
+    if act.actor.source != "SDK" or act.actor.client_identity is None:
+        raise InvalidParameter("Creating a conversation needs As and Source SDK")
+    ids = (act.account.sid, act.service_sid)
+    await permissions.enforce_now(
+        act.rt, act.actor, act.service_sid, None, [("createConversation",)]
+    )
+    conv = await conversations.create(act.rt, act.actor, *ids, act.form.fields(*CREATE_FIELDS))
+    role = await service_configuration.creator_role_sid(act.rt, act.service_sid)
+    creator = {"identity": str(act.actor.client_identity)}
+    if role:
+        creator["role_sid"] = role
+    member = await participants.create(act.rt, act.actor, *ids, conv["sid"], creator)
+    body = {
+        "conversation": render.conversation(act, conv),
+        "participant": render.participant(act, member),
+    }
+    return json(body, 201)
+
+
 def _member_key(actor: Actor) -> str:
     """How the acting user is a participant: by identity (SDK) or by address."""
     if actor.source == "API" or actor.client_identity is None:
@@ -174,6 +207,7 @@ def _route(path: str, handler: Callable[[ActCall], Awaitable[Response]], method:
 
 CONVERSATION = "/_hookline/Conversations/{ConversationSid}"
 routes = [
+    _route("/_hookline/Conversations", create_conversation, "POST", CREATE_FIELDS),
     _route(f"{CONVERSATION}/Messages", post, "POST", MESSAGE_FIELDS),
     _route(f"{CONVERSATION}/Messages/{{Sid}}", edit, "POST", EDIT_FIELDS),
     _route(f"{CONVERSATION}/Messages/{{Sid}}", remove, "DELETE"),

@@ -51,6 +51,12 @@ async def default_role_sid(tx: Tx, service_sid: str, built_in: str) -> str | Non
     return await roles.default_role_sid(tx, service_sid, built_in)
 
 
+async def creator_role_sid(rt: Runtime, service_sid: str) -> str | None:
+    """The role an SDK user gets in a conversation it creates."""
+    async with rt.store.read() as tx:
+        return await default_role_sid(tx, service_sid, "channel admin")
+
+
 async def record_in(tx: Tx, service_sid: str) -> Record:
     stored = await stored_in(tx, service_sid) or {}
     body: Record = {"chat_service_sid": service_sid}

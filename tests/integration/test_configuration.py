@@ -11,6 +11,10 @@ every response checked exactly against Twilio's spec, and the effects each setti
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -211,6 +215,24 @@ def test_service_default_roles_apply_to_participants_and_users_created_afterward
         built_in.default_conversation_role_sid
     )
 
+    # An SDK user's new conversation: its creator joins with the creator role; a user whose
+    # (default) service role lacks createConversation is refused.
+    scoped.users.create(identity="maker", role_sid=built_in.default_chat_service_role_sid)
+    status, made = call(
+        server,
+        "POST",
+        "/_hookline/Conversations",
+        {"As": "maker", "ChatServiceSid": service.sid, "FriendlyName": "by an SDK user"},
+    )
+    assert status == 201, made
+    assert made["participant"]["identity"] == "maker"
+    assert made["participant"]["role_sid"] == owner.sid
+    assert made["conversation"]["friendly_name"] == "by an SDK user"
+    status, body = call(
+        server, "POST", "/_hookline/Conversations", {"As": "nobody", "ChatServiceSid": service.sid}
+    )
+    assert (status, body["code"]) == (403, 50107)
+
     # A partial update keeps the other settings.
     again = scoped.configuration().update(reachability_enabled=False)
     assert (again.default_conversation_role_sid, again.reachability_enabled) == (member.sid, False)
@@ -325,3 +347,34 @@ def test_notification_settings_are_stored_and_returned(server: ServerProcess) ->
     )
     assert (status, body["code"]) == (400, 20001)
     assert_contract(checker)
+
+
+def test_act_create_conversation_joins_the_creator_with_the_creator_role(
+    server: ServerProcess,
+) -> None:
+    sdk, checker = strict_sdk(server)
+    default = sdk.conversations.v1.configuration().fetch().default_chat_service_sid
+    creator_role = sdk.conversations.v1.services(default).configuration().fetch()
+    env = os.environ | {
+        "HOOKLINE_URL": server.base_url,
+        "HOOKLINE_ACCOUNT_SID": server.account_sid,
+        "HOOKLINE_AUTH_TOKEN": server.auth_token,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "hookline", "act", "create-conversation", "--as", "alice",
+         "--friendly-name", "from the CLI", "--json"],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    made = json.loads(done.stdout)
+    conv = sdk.conversations.v1.conversations(made["conversation"]["sid"])
+    (member,) = conv.participants.list()
+    assert member.identity == "alice"
+    assert member.role_sid == creator_role.default_conversation_creator_role_sid
+    status, events = call(
+        server, "GET", "/_hookline/events", {"ConversationSid": made["conversation"]["sid"]}
+    )
+    assert status == 200
+    fired = [(e["event_type"], e["params"].get("Source")) for e in events["events"]]
+    assert ("onConversationAdded", "SDK") in fired and ("onParticipantAdded", "SDK") in fired
+    assert_contract(checker, at_least=3)
