@@ -53,9 +53,6 @@ class Form:
             raise UnknownParameter(f"Unknown parameter(s): {', '.join(unknown)}")
 
 
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 async def read_form(request: Request) -> Form:
     """Parse the body as Twilio does: form-encoded or multipart UTF-8, with size limits."""
     body = await _read_limited(request)
