@@ -12,32 +12,18 @@ every response checked exactly against Twilio's spec, and the effects each setti
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-import hookline
 from tests.support.control import call
-from tests.support.openapi import ContractChecker, install_validation
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, start_server
+from tests.support.strict import StrictSdk, hookline_cli, refused
 
 BACKENDS = pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
-
-
-def strict_sdk(server: ServerProcess) -> tuple[Any, ContractChecker]:
-    """The SDK pointed at ``server``; every response must be exactly the spec's schema."""
-    client: Any = hookline.client(server.base_url, server.account_sid, server.auth_token)
-    checker = install_validation(client)
-    checker.exact = True
-    return client, checker
 
 
 @pytest.fixture
@@ -47,22 +33,11 @@ def manual_server(tmp_path: Path) -> Iterator[ServerProcess]:
     server.stop()
 
 
-def assert_contract(checker: ContractChecker, at_least: int = 5) -> None:
-    assert checker.checked >= at_least, "the SDK's responses were not checked"
-    assert not checker.failures, "\n".join(str(f) for f in checker.failures)
-
-
-def refused(action: Any, status: int, code: int) -> TwilioRestException:
-    with pytest.raises(TwilioRestException) as caught:
-        action()
-    assert (caught.value.status, caught.value.code) == (status, code), caught.value.msg
-    return caught.value
-
-
 def test_default_timers_apply_to_conversations_created_afterwards(
     manual_server: ServerProcess, receiver: Receiver
 ) -> None:
-    sdk, checker = strict_sdk(manual_server)
+    strict = StrictSdk(manual_server)
+    sdk = strict.sdk
     conversations = sdk.conversations.v1
     conversations.configuration.webhooks().update(
         post_webhook_url=receiver.base + "/post", filters=["onConversationStateUpdated"]
@@ -107,12 +82,13 @@ def test_default_timers_apply_to_conversations_created_afterwards(
     ]
     assert closed and closed[0]["Reason"] == "TIMER"
     assert conversations.conversations(after.sid).fetch().state == "closed"
-    assert_contract(checker)
+    strict.assert_contract()
 
 
 @BACKENDS
 def test_default_service_and_messaging_service(server: ServerProcess) -> None:
-    sdk, checker = strict_sdk(server)
+    strict = StrictSdk(server)
+    sdk = strict.sdk
     conversations = sdk.conversations.v1
     first_default = conversations.configuration().fetch().default_chat_service_sid
     assert first_default.startswith("IS")
@@ -139,12 +115,13 @@ def test_default_service_and_messaging_service(server: ServerProcess) -> None:
     # The old default is an ordinary service again: it can be deleted.
     conversations.services(first_default).delete()
     assert conversations.configuration().fetch().default_chat_service_sid == service.sid
-    assert_contract(checker)
+    strict.assert_contract()
 
 
 @BACKENDS
 def test_bad_account_configuration_is_refused_with_twilios_codes(server: ServerProcess) -> None:
-    sdk, checker = strict_sdk(server)
+    strict = StrictSdk(server)
+    sdk = strict.sdk
     configuration = sdk.conversations.v1.configuration()
     refused(lambda: configuration.update(default_inactive_timer="PT59S"), 400, 50375)
     refused(lambda: configuration.update(default_closed_timer="PT9M"), 400, 50376)
@@ -157,14 +134,15 @@ def test_bad_account_configuration_is_refused_with_twilios_codes(server: ServerP
     refused(lambda: configuration.update(default_messaging_service_sid="nope"), 400, 20001)
     after = configuration.fetch()
     assert (after.default_inactive_timer, after.default_closed_timer) == (None, None)
-    assert_contract(checker)
+    strict.assert_contract()
 
 
 @BACKENDS
 def test_service_default_roles_apply_to_participants_and_users_created_afterwards(
     server: ServerProcess,
 ) -> None:
-    sdk, checker = strict_sdk(server)
+    strict = StrictSdk(server)
+    sdk = strict.sdk
     service = sdk.conversations.v1.services.create(friendly_name="roles")
     scoped = sdk.conversations.v1.services(service.sid)
     built_in = scoped.configuration().fetch()
@@ -240,12 +218,13 @@ def test_service_default_roles_apply_to_participants_and_users_created_afterward
     other = sdk.conversations.v1.services.create(friendly_name="other")
     other_roles = sdk.conversations.v1.services(other.sid).configuration().fetch()
     assert other_roles.default_conversation_role_sid != member.sid
-    assert_contract(checker)
+    strict.assert_contract()
 
 
 @BACKENDS
 def test_bad_default_roles_are_refused_with_twilios_codes(server: ServerProcess) -> None:
-    sdk, checker = strict_sdk(server)
+    strict = StrictSdk(server)
+    sdk = strict.sdk
     service = sdk.conversations.v1.services.create(friendly_name="bad roles")
     scoped = sdk.conversations.v1.services(service.sid)
     configuration = scoped.configuration()
@@ -282,12 +261,13 @@ def test_bad_default_roles_are_refused_with_twilios_codes(server: ServerProcess)
     )
     assert (status, body["code"]) == (400, 20001)
     assert configuration.fetch().default_conversation_role_sid == conversation_role
-    assert_contract(checker)
+    strict.assert_contract()
 
 
 @BACKENDS
 def test_notification_settings_are_stored_and_returned(server: ServerProcess) -> None:
-    sdk, checker = strict_sdk(server)
+    strict = StrictSdk(server)
+    sdk = strict.sdk
     service = sdk.conversations.v1.services.create(friendly_name="push")
     notifications = sdk.conversations.v1.services(service.sid).configuration.notifications()
     initial = notifications.fetch()
@@ -346,24 +326,19 @@ def test_notification_settings_are_stored_and_returned(server: ServerProcess) ->
         {"NewMessage.Enabled": "perhaps"},
     )
     assert (status, body["code"]) == (400, 20001)
-    assert_contract(checker)
+    strict.assert_contract()
 
 
 def test_act_create_conversation_joins_the_creator_with_the_creator_role(
     server: ServerProcess,
 ) -> None:
-    sdk, checker = strict_sdk(server)
+    strict = StrictSdk(server)
+    sdk = strict.sdk
     default = sdk.conversations.v1.configuration().fetch().default_chat_service_sid
     creator_role = sdk.conversations.v1.services(default).configuration().fetch()
-    env = os.environ | {
-        "HOOKLINE_URL": server.base_url,
-        "HOOKLINE_ACCOUNT_SID": server.account_sid,
-        "HOOKLINE_AUTH_TOKEN": server.auth_token,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "hookline", "act", "create-conversation", "--as", "alice",
-         "--friendly-name", "from the CLI", "--json"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
+    done = hookline_cli(
+        server, "act", "create-conversation", "--as", "alice",
+        "--friendly-name", "from the CLI", "--json",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     made = json.loads(done.stdout)
@@ -377,4 +352,4 @@ def test_act_create_conversation_joins_the_creator_with_the_creator_role(
     assert status == 200
     fired = [(e["event_type"], e["params"].get("Source")) for e in events["events"]]
     assert ("onConversationAdded", "SDK") in fired and ("onParticipantAdded", "SDK") in fired
-    assert_contract(checker, at_least=3)
+    strict.assert_contract(at_least=3)

@@ -9,7 +9,6 @@ database. Bindings are made as a client SDK's push registration would make them,
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 
 import hookline
 from tests.support.control import call
-from tests.support.openapi import ContractChecker, install_validation
 from tests.support.server import ServerProcess
+from tests.support.strict import StrictSdk, hookline_cli, refused
 
 SECRETS = {
     "secret": "fcm-s3cr3t-8675309-never-shown",
@@ -33,36 +31,6 @@ SECRETS = {
 
 
 BACKENDS = pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
-
-
-class Recorded:
-    """The SDK pointed at a server, every response checked against the spec (exactly) and
-    its raw text kept, so a test can prove a value never came back."""
-
-    def __init__(self, server: ServerProcess) -> None:
-        self.sdk: Any = hookline.client(server.base_url, server.account_sid, server.auth_token)
-        self.checker: ContractChecker = install_validation(self.sdk)
-        self.checker.exact = True
-        self.bodies: list[str] = []
-        checked = self.sdk.http_client.request
-
-        def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-            response = checked(method, url, *args, **kwargs)
-            self.bodies.append(response.text)
-            return response
-
-        self.sdk.http_client.request = request
-
-    def assert_contract(self, at_least: int) -> None:
-        assert self.checker.checked >= at_least, "the SDK's responses were not checked"
-        assert not self.checker.failures, "\n".join(str(f) for f in self.checker.failures)
-
-
-def refused(action: Any, status: int, code: int) -> TwilioRestException:
-    with pytest.raises(TwilioRestException) as caught:
-        action()
-    assert (caught.value.status, caught.value.code) == (status, code), caught.value.msg
-    return caught.value
 
 
 def database_bytes(server: ServerProcess) -> bytes:
@@ -76,7 +44,7 @@ def database_bytes(server: ServerProcess) -> bytes:
 
 @BACKENDS
 def test_credentials_lifecycle_and_write_only_secrets(server: ServerProcess) -> None:
-    client = Recorded(server)
+    client = StrictSdk(server)
     credentials = client.sdk.conversations.v1.credentials
     fcm = credentials.create(type="fcm", friendly_name="android", secret=SECRETS["secret"])
     assert (fcm.type, fcm.friendly_name, fcm.sandbox) == ("fcm", "android", None)
@@ -123,7 +91,7 @@ def test_credentials_lifecycle_and_write_only_secrets(server: ServerProcess) -> 
 
 @BACKENDS
 def test_bad_credentials_are_refused(server: ServerProcess) -> None:
-    client = Recorded(server)
+    client = StrictSdk(server)
     credentials = client.sdk.conversations.v1.credentials
     error = refused(lambda: credentials.create(type="fcm", friendly_name="no secret"), 400, 20001)
     assert "Secret" in error.msg
@@ -149,25 +117,9 @@ def register(server: ServerProcess, service: str, **form: str) -> tuple[int, Any
     return call(server, "POST", f"/_hookline/Services/{service}/Bindings", form)
 
 
-def cli(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "HOOKLINE_URL": server.base_url,
-        "HOOKLINE_ACCOUNT_SID": server.account_sid,
-        "HOOKLINE_AUTH_TOKEN": server.auth_token,
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "hookline", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
 @BACKENDS
 def test_bindings_are_registered_listed_fetched_and_deleted(server: ServerProcess) -> None:
-    client = Recorded(server)
+    client = StrictSdk(server)
     conversations = client.sdk.conversations.v1
     default = conversations.configuration().fetch().default_chat_service_sid
     fcm = conversations.credentials.create(type="fcm", secret=SECRETS["secret"])
@@ -191,7 +143,7 @@ def test_bindings_are_registered_listed_fetched_and_deleted(server: ServerProces
     assert alice["chat_service_sid"] == default
     assert alice["url"].endswith(f"/v1/Services/{default}/Bindings/{alice['sid']}")
 
-    done = cli(
+    done = hookline_cli(
         server,
         "act",
         "register-binding",
@@ -293,7 +245,7 @@ def test_bad_binding_registrations(server: ServerProcess) -> None:
         auth=(server.account_sid, "wrong-token"),
     )
     assert status == 401
-    done = cli(
+    done = hookline_cli(
         server,
         "act",
         "register-binding",
@@ -311,7 +263,7 @@ def test_bad_binding_registrations(server: ServerProcess) -> None:
 
 @BACKENDS
 def test_reachability_shows_which_users_have_a_push_binding(server: ServerProcess) -> None:
-    client = Recorded(server)
+    client = StrictSdk(server)
     conversations = client.sdk.conversations.v1
     default = conversations.configuration().fetch().default_chat_service_sid
     fcm = conversations.credentials.create(type="fcm", secret=SECRETS["secret"])
