@@ -40,6 +40,12 @@ from hookline.domain.runtime import Runtime
 from hookline.settings import Settings
 from hookline.store import open_store
 from hookline.web.errors import HANDLERS
+from hookline.web.origin_guard import (
+    HostPolicy,
+    OriginGuard,
+    default_allowed_hosts,
+    parse_allowed_hosts,
+)
 
 log = logging.getLogger("hookline")
 
@@ -122,8 +128,18 @@ def create_app(
         routes=api_routes(),
         exception_handlers=HANDLERS,
         lifespan=lifespan,
-        middleware=[Middleware(metrics.RequestMetrics)],
+        middleware=[
+            Middleware(metrics.RequestMetrics),
+            Middleware(OriginGuard, hosts=host_policy(settings), public_url=settings.public_url),
+        ],
     )
+
+
+def host_policy(settings: Settings) -> HostPolicy:
+    """The ``Host`` names served: ``--allowed-hosts``, else the server's own names."""
+    if settings.allowed_hosts:
+        return HostPolicy(parse_allowed_hosts(settings.allowed_hosts))
+    return HostPolicy(default_allowed_hosts(settings.host, settings.public_url))
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -159,6 +159,41 @@ def _connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return _apply(options, func)
 
 
+def _check_allowed_hosts(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    from hookline.web.origin_guard import parse_allowed_hosts
+
+    if value is not None:
+        try:
+            parse_allowed_hosts(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _process_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``serve``'s processes and the host names they answer to."""
+    options = [
+        click.option(
+            "--workers",
+            envvar="HOOKLINE_WORKERS",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="API processes sharing the port (a supervisor restarts one that dies). "
+            "Each delivers post-events too unless --no-worker (docs/operations.md).",
+        ),
+        click.option(
+            "--allowed-hosts",
+            envvar="HOOKLINE_ALLOWED_HOSTS",
+            callback=_check_allowed_hosts,
+            help="Host names served, comma-separated (*.example.com, ip: any IP address, "
+            "*: any). Default: the bound address, localhost and --public-url's host; other "
+            "Host headers get 403 (DNS rebinding).",
+        ),
+    ]
+    return _apply(options, func)
+
+
 def _settings(options: dict[str, Any]) -> Settings:
     settings = Settings.from_env()
     for key, value in options.items():
@@ -184,6 +219,7 @@ def _settings(options: dict[str, Any]) -> Settings:
 )
 @_delivery_options
 @_connection_options
+@_process_options
 @serve_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
