@@ -136,10 +136,11 @@ def create_app(
 
 
 def host_policy(settings: Settings) -> HostPolicy:
-    """The ``Host`` names served: ``--allowed-hosts``, else the server's own names."""
+    """The ``Host`` names served: the server's own names, and ``--allowed-hosts``."""
+    hosts = default_allowed_hosts(settings.host, settings.public_url)
     if settings.allowed_hosts:
-        return HostPolicy(parse_allowed_hosts(settings.allowed_hosts))
-    return HostPolicy(default_allowed_hosts(settings.host, settings.public_url))
+        hosts += parse_allowed_hosts(settings.allowed_hosts)
+    return HostPolicy(hosts)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -52,8 +52,8 @@ class Settings:
     rest_webhooks: str = "header"
     #: Default fault injection for every account, ``duplicate=0.1,delay=2`` (none if unset).
     faults: str | None = None
-    #: Host names served, separated by commas (``*.example.com``, ``ip``, ``*``); unset:
-    #: the bound address, localhost and the public URL's host (web/origin_guard.py).
+    #: Host names served besides the server's own (the bound address, localhost and the
+    #: public URL's host), separated by commas: ``*.example.com``, ``ip``, ``*`` (any).
     allowed_hosts: str | None = None
     #: API processes sharing the port (``serve --workers``).
     workers: int = 1

@@ -186,9 +186,9 @@ def _process_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "--allowed-hosts",
             envvar="HOOKLINE_ALLOWED_HOSTS",
             callback=_check_allowed_hosts,
-            help="Host names served, comma-separated (*.example.com, ip: any IP address, "
-            "*: any). Default: the bound address, localhost and --public-url's host; other "
-            "Host headers get 403 (DNS rebinding).",
+            help="Host names served besides the server's own (the bound address, localhost, "
+            "--public-url's host), comma-separated: *.example.com, ip (any IP address), "
+            "* (any). Other Host headers get 403 (DNS rebinding).",
         ),
     ]
     return _apply(options, func)

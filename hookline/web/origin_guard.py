@@ -13,7 +13,7 @@ Two attacks reach a hookline that only listens on a developer's machine:
 - **DNS rebinding.** A name the attacker controls is made to resolve to 127.0.0.1: the
   browser then treats hookline as the attacker's origin. Its requests carry the
   attacker's name in ``Host``, so only this server's own names are served
-  (``--allowed-hosts``); any other ``Host`` gets 403.
+  (and those ``--allowed-hosts`` adds); any other ``Host`` gets 403.
 
 Starlette's ``TrustedHostMiddleware`` checks ``Host`` the same way (names, ``*.domain``,
 ``*``) but answers ``text/plain``; Twilio's clients expect error JSON, so the check is
@@ -78,7 +78,7 @@ def _is_loopback(name: str) -> bool:
 
 
 def default_allowed_hosts(bound: str, public_url: str | None) -> list[str]:
-    """The names this server answers to unless ``--allowed-hosts`` says otherwise.
+    """The names this server always answers to (``--allowed-hosts`` adds others).
 
     The bound address and ``localhost``, 127.0.0.1 and ::1 (a loopback server can only be
     reached through those); ``--public-url``'s host. Bound to all interfaces (0.0.0.0, ::)
