@@ -128,9 +128,7 @@ class HostPolicy:
         return any(p.startswith("*.") and name.endswith(p[1:]) for p in self.patterns)
 
 
-def _same_origin(
-    origin: str, host: tuple[str, int | None] | None, public_url: str | None
-) -> bool:
+def _same_origin(origin: str, host: tuple[str, int | None] | None, public_url: str | None) -> bool:
     """Whether ``Origin`` is this server: the request's own ``Host`` or the public URL."""
     parts = urlsplit(origin)
     if parts.scheme not in DEFAULT_PORTS or not parts.hostname:

@@ -91,7 +91,12 @@ def test_a_foreign_host_header_is_refused(server: ServerProcess) -> None:
 
 
 def test_allowed_hosts_and_the_public_url_name_the_served_hosts(tmp_path: Path) -> None:
-    extra = ("--allowed-hosts", "hooks.internal,*.svc.example", "--public-url", "https://pub.example")
+    extra = (
+        "--allowed-hosts",
+        "hooks.internal,*.svc.example",
+        "--public-url",
+        "https://pub.example",
+    )
     running = start_server(tmp_path, None, *extra)
     try:
         api = api_for(running)
