@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -34,6 +36,7 @@ from hookline.api import (
 from hookline.control import act, faults, inbound
 from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
+from hookline.delivery.leader import DeliveryLeader
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
@@ -46,6 +49,9 @@ from hookline.web.origin_guard import (
     default_allowed_hosts,
     parse_allowed_hosts,
 )
+
+if TYPE_CHECKING:
+    from hookline.delivery.engine import DeliveryEngine
 
 log = logging.getLogger("hookline")
 
@@ -117,11 +123,14 @@ def create_app(
         app.state.settings = settings
         if on_start is not None:
             on_start.append(Started(account, runtime))
-        await engine.start(run_worker=settings.worker)
+        leader = _delivery_leader(settings, engine)
+        await engine.start(run_worker=settings.worker and (leader is None or leader.leads))
         try:
             yield
         finally:
             await engine.stop()
+            if leader is not None:
+                leader.close()
             await store.close()
 
     return Starlette(
@@ -133,6 +142,19 @@ def create_app(
             Middleware(OriginGuard, hosts=host_policy(settings), public_url=settings.public_url),
         ],
     )
+
+
+def _delivery_leader(settings: Settings, engine: DeliveryEngine) -> DeliveryLeader | None:
+    """Under ``serve --workers``, one process delivers; the others wake it."""
+    if settings.supervisor_dir is None or not settings.worker:
+        return None
+    leader = DeliveryLeader(settings.supervisor_dir)
+    if leader.try_lead():
+        leader.listen(engine.worker.wake)
+        log.info("this process (pid %d) delivers post-events", os.getpid())
+    else:
+        engine.wake_elsewhere(leader.wake_leader)
+    return leader
 
 
 def host_policy(settings: Settings) -> HostPolicy:

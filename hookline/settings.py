@@ -57,6 +57,9 @@ class Settings:
     allowed_hosts: str | None = None
     #: API processes sharing the port (``serve --workers``).
     workers: int = 1
+    #: Set by ``serve --workers`` for its processes: the directory in which they choose
+    #: the one that delivers (hookline/delivery/leader.py).
+    supervisor_dir: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod

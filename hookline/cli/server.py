@@ -230,6 +230,9 @@ def serve(**options: Any) -> None:
     settings = _settings(options)
     settings.worker = not no_worker
     check_port_free(settings.host, settings.port)
+    if settings.workers > 1:
+        _serve_processes(settings)
+        return
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -238,6 +241,26 @@ def serve(**options: Any) -> None:
             _banner(settings, started[0])
 
     serving.run(app, settings, after_startup=banner)
+
+
+def _serve_processes(settings: Settings) -> None:
+    """``serve --workers N``: the schema and the account are made ready here, once; then
+    uvicorn's supervisor runs N processes, and the banner comes when all of them serve."""
+    from hookline import serving
+    from hookline.app import Started
+    from hookline.domain import accounts
+
+    if settings.manual_clock:
+        raise click.UsageError("--manual-clock needs one process: each would keep its own clock")
+
+    async def prepare(runtime: Runtime) -> Started:
+        account = await accounts.ensure(runtime, settings.account_sid, settings.auth_token)
+        return Started(account, runtime)
+
+    started = with_runtime(settings.database_url, prepare)
+    status = serving.run_processes(settings, after_startup=lambda: _banner(settings, started))
+    if status:
+        raise SystemExit(status)
 
 
 @click.command()
