@@ -17,6 +17,7 @@ from hookline.web.origin_guard import (
     parse_allowed_hosts,
     split_host,
 )
+from tests.support.asgi import asgi_request
 
 LOCAL = default_allowed_hosts("127.0.0.1", None)
 
@@ -34,30 +35,7 @@ async def _call(
         await PlainTextResponse("done")(scope, receive, send)
 
     guard = OriginGuard(app, HostPolicy(guard_hosts), public_url)
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": "/_hookline/reset",
-        "raw_path": b"/_hookline/reset",
-        "query_string": b"",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "scheme": "http",
-        "server": ("127.0.0.1", 8080),
-        "client": ("127.0.0.1", 1),
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await guard(scope, receive, send)
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    status = sent[0]["status"]
+    status, body = await asgi_request(guard, method, "/_hookline/reset", headers)
     return status, (json.loads(body) if status == 403 else body.decode()), reached
 
 
