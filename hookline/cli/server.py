@@ -179,8 +179,8 @@ def _process_options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.IntRange(min=1),
             default=1,
             show_default=True,
-            help="API processes sharing the port (a supervisor restarts one that dies). "
-            "Each delivers post-events too unless --no-worker (docs/operations.md).",
+            help="API processes sharing the port (a supervisor replaces one that dies); "
+            "one of them delivers post-events, unless --no-worker (docs/operations.md).",
         ),
         click.option(
             "--allowed-hosts",
