@@ -2,6 +2,7 @@
 
 - ``scripts/serve`` with Debian's system Python (externally managed, PEP 668: pip refuses
   to install into it) creates .venv, installs and starts; started again, it skips pip.
+  ``scripts/test`` then installs the test extras into the same .venv, once.
 - ``pip install .`` (not editable) and ``python -m build``'s wheel, each in a fresh
   virtual environment, give a ``hookline`` that serves the inspector's static files and
   migrates a new database, run from outside the source tree.
@@ -110,7 +111,7 @@ def _has_venv(python: Path) -> bool:
     or not _has_venv(SYSTEM_PYTHON),
     reason="needs Debian's externally managed /usr/bin/python3 with python3-venv (.ci/run)",
 )
-def test_scripts_serve_with_the_system_python_installs_once(tmp_path: Path) -> None:
+def test_the_readme_commands_with_the_system_python_install_once(tmp_path: Path) -> None:
     copy = clean_copy(tmp_path / "hookline")
     env = plain_environment(HOOKLINE_ACCOUNT_SID=ACCOUNT_SID, HOOKLINE_AUTH_TOKEN=AUTH_TOKEN)
     # What the issue saw: the system Python refuses a plain pip install.
@@ -145,6 +146,17 @@ def test_scripts_serve_with_the_system_python_installs_once(tmp_path: Path) -> N
     assert INSTALLING not in again.text() and "creating a virtual" not in again.text()
     assert stamps[0].stat().st_mtime_ns == stamped
     print(f"second start: banner after {took:.1f} s (no assertion on time: a busy machine)")
+
+    # scripts/test, in the same checkout: the test extras go into the same .venv, once.
+    one_test = ["scripts/test", "-p", "no:cacheprovider", "tests/unit/test_clock.py"]
+    for attempt, expected in enumerate((INSTALLING, SKIPPED_PIP)):
+        run = subprocess.run(
+            one_test, cwd=copy, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT
+        )
+        output = run.stdout + run.stderr
+        assert run.returncode == 0, output[-5000:]
+        assert expected in output and " passed" in output, (attempt, output[-5000:])
+        assert "creating a virtual" not in output
 
 
 def _fresh_venv(where: Path) -> Path:
