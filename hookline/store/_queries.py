@@ -44,6 +44,8 @@ RESOURCES: dict[str, Table] = {
     "scoped_webhook": t.scoped_webhooks,
     "address_configuration": t.address_configurations,
     "fault_setting": t.fault_settings,
+    "sink": t.sinks,
+    "subscription": t.subscriptions,
 }
 
 
@@ -432,6 +434,8 @@ ACCOUNT_DATA = (
     t.studio_flows,
     t.address_configurations,
     t.fault_settings,
+    t.subscriptions,
+    t.sinks,
     t.services,
 )
 
