@@ -13,7 +13,7 @@ import logging
 import weakref
 
 from hookline import metrics
-from hookline.delivery import gate, outbox, retention, routing
+from hookline.delivery import gate, outbox, retention, routing, streams
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.faults import FaultSource
 from hookline.delivery.results import GroupCommit, log_failure
@@ -22,8 +22,10 @@ from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
 from hookline.delivery.worker import Worker
 from hookline.domain import faults, timers_runner
+from hookline.domain import streams as stream_routing
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
+from hookline.domain.streams import SinkDelivery
 from hookline.settings import Settings
 from hookline.store import Tx
 from hookline.types import Params
@@ -135,8 +137,10 @@ class DeliveryEngine:
 
     async def after(self, tx: Tx, event: Event) -> None:
         event_sid = self.rt.sids.new("EV")
-        await outbox.record_event(tx, event, event_sid, self.rt.now_iso())
-        rows = []
+        happened = self.rt.now_iso()
+        await outbox.record_event(tx, event, event_sid, happened)
+        sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
+        rows = streams.rows(self.rt, sinks, event_sid)
         for target in await routing.post_event_targets(tx, event):
             rows.append(
                 outbox.delivery_row(
@@ -161,6 +165,22 @@ class DeliveryEngine:
                 )
         await outbox.write(tx, rows)
         if any(row["status"] == "pending" for row in rows):
+            self._queued.add(tx)
+
+    async def stream(self, tx: Tx, event: Event) -> None:
+        """A post-event no webhook hears (REST without X-Twilio-Webhook-Enabled): only the
+        Event Streams subscriptions that name it get it (and the log keeps it then)."""
+        event_sid = self.rt.sids.new("EV")
+        happened = self.rt.now_iso()
+        sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
+        if sinks:
+            await outbox.record_event(tx, event, event_sid, happened)
+            await self.queue_stream(tx, sinks, event_sid)
+
+    async def queue_stream(self, tx: Tx, deliveries: list[SinkDelivery], event_sid: str) -> None:
+        rows = streams.rows(self.rt, deliveries, event_sid)
+        await outbox.write(tx, rows)
+        if rows:
             self._queued.add(tx)
 
     def committed(self, tx: Tx | None = None) -> None:

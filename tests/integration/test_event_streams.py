@@ -1,0 +1,225 @@
+"""Event Streams end to end: a real server (manual clock), the official twilio SDK (every
+Events v1 and Conversations response checked against Twilio's specs), a real sink receiver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
+
+import hookline
+from hookline.domain import stream_types
+from tests.conftest import reset_postgres
+from tests.support.control import call, deliveries
+from tests.support.openapi import ContractChecker, install_validation
+from tests.support.receiver import Receiver
+from tests.support.server import ServerProcess, start_server
+
+MESSAGE_ADDED = "com.twilio.conversations.message.added"
+CONVERSATION_ADDED = "com.twilio.conversations.conversation.added"
+TEST_EVENT = "com.twilio.eventstreams.test-event"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """``hookline serve --manual-clock`` on SQLite, and on PostgreSQL when the run has one."""
+    database_url = None
+    if request.param == "postgres":
+        database_url = os.environ.get("HOOKLINE_TEST_POSTGRES_URL")
+        if not database_url:
+            pytest.skip("HOOKLINE_TEST_POSTGRES_URL is not set (.ci/run sets it)")
+        asyncio.run(reset_postgres(database_url))
+    process = start_server(tmp_path, database_url, "--manual-clock")
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def sdk(server: ServerProcess) -> Iterator[Any]:
+    client = hookline.client(server.base_url, server.account_sid, server.auth_token)
+    checker: ContractChecker = install_validation(client)
+    yield client
+    assert checker.checked > 0
+    assert not checker.failures, "\n".join(str(f) for f in checker.failures)
+
+
+@pytest.fixture
+def sink_receiver(receiver: Receiver, server: ServerProcess) -> Receiver:
+    receiver.auth_token = server.auth_token  # it checks each request's signature
+    return receiver
+
+
+def webhook_sink(sdk: Any, receiver: Receiver, **config: Any) -> Any:
+    configuration = {"destination": receiver.url("/sink"), "method": "POST"} | config
+    return sdk.events.v1.sinks.create(
+        description="hookline test sink", sink_configuration=configuration, sink_type="webhook"
+    )
+
+
+def subscribe(sdk: Any, sink_sid: str, *types: str, version: int = 1) -> Any:
+    return sdk.events.v1.subscriptions.create(
+        description="hookline test subscription",
+        sink_sid=sink_sid,
+        types=[{"type": name, "schema_version": version} for name in types],
+    )
+
+
+def advance(server: ServerProcess, seconds: float) -> None:
+    status, body = call(server, "POST", "/_hookline/clock", {"Seconds": str(seconds)})
+    assert status == 200, body
+
+
+def sink_rows(server: ServerProcess, event_type: str) -> list[dict[str, Any]]:
+    rows = deliveries(server, EventType=event_type)
+    return [row for row in rows if row["target"] == "sink"]
+
+
+def test_a_message_reaches_a_tested_validated_sink_as_a_signed_cloudevent(
+    server: ServerProcess, sdk: Any, sink_receiver: Receiver
+) -> None:
+    sink = webhook_sink(sdk, sink_receiver, batch_events=False)
+    assert sink.status == "active" and sink.sink_type == "webhook"
+
+    assert sdk.events.v1.sinks(sink.sid).sink_test.create().result == "submitted"
+    (test,) = sink_receiver.wait_for(1, path="/sink", event=TEST_EVENT)
+    assert test.signature_valid
+    test_id = test.cloudevents[0]["data"]["test_id"]
+    validated = sdk.events.v1.sinks(sink.sid).sink_validate.create(test_id=test_id)
+    assert validated.result == "valid"
+    assert sdk.events.v1.sinks(sink.sid).fetch().status == "active"
+
+    subscription = subscribe(sdk, sink.sid, MESSAGE_ADDED)
+    (subscribed,) = sdk.events.v1.subscriptions(subscription.sid).subscribed_events.list()
+    assert (subscribed.type, subscribed.schema_version) == (MESSAGE_ADDED, 1)
+
+    # No X-Twilio-Webhook-Enabled: Event Streams hear REST changes all the same.
+    conversation = sdk.conversations.v1.conversations.create(friendly_name="streams")
+    message = conversation.messages.create(author="alice", body="hello sink")
+
+    (arrived,) = sink_receiver.wait_for(1, path="/sink", event=MESSAGE_ADDED)
+    event = arrived.json
+    assert isinstance(event, dict)  # batch_events false: one CloudEvent per request
+    assert event["specversion"] == "1.0"
+    assert event["type"] == MESSAGE_ADDED
+    assert event["dataschema"] == "https://events-schemas.twilio.com/Conversations.MessageAdded/1"
+    assert event["id"] and event["source"] and event["time"]
+    schema = stream_types.schema_document("Conversations.MessageAdded", 1)
+    jsonschema.validate(event["data"], schema)
+    assert event["data"]["MessageSid"] == message.sid
+    assert event["data"]["MessageBody"] == "hello sink"
+
+    # The user's code: twilio's RequestValidator on the URL as received and the raw body.
+    assert "bodySHA256=" in arrived.url
+    validator = RequestValidator(server.auth_token)
+    signature = arrived.headers["X-Twilio-Signature"]
+    assert validator.validate(arrived.url, arrived.body.decode(), signature)
+    assert not validator.validate(arrived.url, arrived.body.decode() + " ", signature)
+    assert arrived.headers["Content-Type"].startswith("application/json")
+
+    # conversation.added happened first, but nothing subscribed to it: no row, no request.
+    assert sink_rows(server, CONVERSATION_ADDED) == []
+    assert sink_receiver.matching(path="/sink", event=CONVERSATION_ADDED) == []
+    (row,) = sink_rows(server, MESSAGE_ADDED)
+    assert row["webhook_sid"] == sink.sid and row["status"] == "delivered"
+
+
+def test_a_sink_that_is_down_for_a_while_loses_nothing(
+    server: ServerProcess, sdk: Any, sink_receiver: Receiver
+) -> None:
+    sink = webhook_sink(sdk, sink_receiver)  # batch_events by default: arrays
+    subscribe(sdk, sink.sid, MESSAGE_ADDED)
+    sink_receiver.respond("/sink", 503)  # the sink's app is down
+    conversation = sdk.conversations.v1.conversations.create()
+    bodies = [f"message {n}" for n in range(3)]
+    for body in bodies:
+        conversation.messages.create(author="alice", body=body)
+    sink_receiver.wait_for(3, path="/sink", event=MESSAGE_ADDED)  # each first attempt failed
+    advance(server, 60)  # a minute down: the retries fail too
+    sink_receiver.wait_for(4, path="/sink", event=MESSAGE_ADDED)
+
+    sink_receiver.respond("/sink", 200)  # back up
+    deadline = time.monotonic() + 60
+    while True:
+        rows = sink_rows(server, MESSAGE_ADDED)
+        if len(rows) == 3 and all(row["status"] == "delivered" for row in rows):
+            break
+        assert all(row["status"] in ("pending", "sending") for row in rows if row["status"] != "delivered"), rows
+        assert time.monotonic() < deadline, rows
+        advance(server, 120)  # past the longest backoff step (5 min cap is reached later)
+        time.sleep(0.05)
+    delivered = {
+        event["data"]["MessageBody"]
+        for received in sink_receiver.matching(path="/sink", event=MESSAGE_ADDED)
+        if received.headers and received.signature_valid
+        for event in received.cloudevents
+    }
+    assert delivered == set(bodies)
+    assert all(isinstance(r.json, list) for r in sink_receiver.matching(path="/sink"))
+
+
+def test_bad_input_answers_twilio_errors(server: ServerProcess, sdk: Any) -> None:
+    def refused(call_: Any) -> TwilioRestException:
+        with pytest.raises(TwilioRestException) as caught:
+            call_()
+        assert caught.value.status in (400, 404), caught.value
+        return caught.value
+
+    sinks = sdk.events.v1.sinks
+    for destination in ("not a url", "/relative/path", "ftp://example.com/x"):
+        error = refused(
+            lambda d=destination: sinks.create(
+                description="bad", sink_configuration={"destination": d}, sink_type="webhook"
+            )
+        )
+        assert error.status == 400 and "destination" in error.msg
+    kinesis = sinks.create(
+        description="aws",
+        sink_configuration={"arn": "arn:x", "role_arn": "arn:y", "external_id": "z"},
+        sink_type="kinesis",
+    )
+    assert kinesis.status == "initialized"
+    error = refused(lambda: subscribe(sdk, kinesis.sid, MESSAGE_ADDED))
+    assert error.status == 400 and "kinesis" in error.msg
+    error = refused(lambda: sdk.events.v1.sinks(kinesis.sid).sink_test.create())
+    assert error.status == 400
+
+    missing = "DG" + "0" * 32
+    error = refused(lambda: subscribe(sdk, missing, MESSAGE_ADDED))
+    assert error.status == 404 and error.code == 20404
+    error = refused(lambda: sdk.events.v1.sinks(missing).fetch())
+    assert error.status == 404
+
+    status, body = call(
+        server,
+        "POST",
+        "/v1/Sinks",
+        {
+            "Description": "ok",
+            "SinkType": "webhook",
+            "SinkConfiguration": json.dumps({"destination": "http://127.0.0.1:9/x"}),
+        },
+    )
+    assert status == 201, body
+    sink_sid = body["sid"]
+    error = refused(lambda: subscribe(sdk, sink_sid, "com.twilio.conversations.nothing.added"))
+    assert error.status == 400 and "Unknown event type" in error.msg
+    error = refused(lambda: subscribe(sdk, sink_sid, MESSAGE_ADDED, version=99))
+    assert error.status == 400 and "version" in error.msg
+    many = [json.dumps({"type": MESSAGE_ADDED, "schema_version": 1})] * 101
+    status, body = call(
+        server,
+        "POST",
+        "/v1/Subscriptions",
+        [("Description", "x"), ("SinkSid", sink_sid)] + [("Types", t) for t in many],
+    )
+    assert status == 400 and body["code"] == 20001 and "100" in body["message"], body
