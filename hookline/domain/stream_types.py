@@ -7,14 +7,16 @@ section): twelve ``com.twilio.conversations.*`` types, each with a JSON Schema p
 in ``stream_schemas/`` (package data); where they come from, and which parts hookline had to
 reconstruct, is in docs/twilio-behaviour.md ("Event Streams types and schemas").
 
-Twilio has no Event Streams type for delivery receipts (``onDeliveryUpdated``): that
-post-event reaches webhooks only.
+A thirteenth type, ``com.twilio.conversations.delivery.updated``, is listed with status
+``discontinued``: Twilio still documents it but says Event Streams supports every
+Conversations post-event "except for onDeliveryUpdated", so hookline never emits it
+(:func:`types_for_post_event` leaves it out).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -56,6 +58,11 @@ class EventType:
     date_updated: str = V2_CREATED
 
     @property
+    def emitted(self) -> bool:
+        """Whether hookline sends events of this type (not for discontinued types)."""
+        return self.status == "available"
+
+    @property
     def latest_version(self) -> int:
         return self.versions[-1]
 
@@ -88,7 +95,7 @@ def _type(noun: str, verb: str, schema_id: str, post_event: str, page: str) -> E
     )
 
 
-#: Every Conversations type, in the order of Twilio's list.
+#: Every Conversations type, in the order of Twilio's list (the discontinued one last).
 EVENT_TYPES: tuple[EventType, ...] = (
     _type(
         "conversation-state",
@@ -144,6 +151,12 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
     _type("user", "added", "Conversations.UserAdded", "onUserAdded", "user"),
     _type("user", "updated", "Conversations.UserUpdated", "onUserUpdated", "user"),
+    replace(
+        _type(
+            "delivery", "updated", "Conversations.DeliveryUpdated", "onDeliveryUpdated", "delivery"
+        ),
+        status="discontinued",
+    ),
 )
 
 _BY_TYPE: dict[str, EventType] = {t.type: t for t in EVENT_TYPES}
@@ -168,8 +181,8 @@ def get_type(type_name: str) -> EventType:
 
 def types_for_post_event(event_name: str) -> tuple[EventType, ...]:
     """The Event Streams types a hookline post-event (``onMessageAdded``) becomes: one, or
-    none (pre-events, ``onDeliveryUpdated``)."""
-    return tuple(t for t in EVENT_TYPES if t.post_event == event_name)
+    none (pre-events, and ``onDeliveryUpdated`` whose type is discontinued)."""
+    return tuple(t for t in EVENT_TYPES if t.post_event == event_name and t.emitted)
 
 
 def types_for_schema(schema_id: str) -> tuple[EventType, ...]:
