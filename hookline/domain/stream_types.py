@@ -84,6 +84,15 @@ class SchemaVersion:
         return schema_url(self.id, self.schema_version)
 
 
+@dataclass(frozen=True)
+class Schema:
+    """One schema, as the Events v1 Schema resource shows it."""
+
+    id: str
+    latest_version: int
+    latest_version_date_created: str
+
+
 def _type(noun: str, verb: str, schema_id: str, post_event: str, page: str) -> EventType:
     return EventType(
         type=f"com.twilio.conversations.{noun}.{verb}",
@@ -188,6 +197,15 @@ def types_for_post_event(event_name: str) -> tuple[EventType, ...]:
 def types_for_schema(schema_id: str) -> tuple[EventType, ...]:
     """The types using ``schema_id`` (the Types list's ``SchemaId`` filter)."""
     return tuple(t for t in EVENT_TYPES if t.schema_id == schema_id)
+
+
+def find_schema(schema_id: str) -> Schema | None:
+    """The Schema resource of ``schema_id``, or None."""
+    versions = schema_versions(schema_id)
+    if not versions:
+        return None
+    latest = versions[-1]
+    return Schema(schema_id, latest.schema_version, latest.date_created)
 
 
 def schema_url(schema_id: str, version: int) -> str:

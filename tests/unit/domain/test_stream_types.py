@@ -7,6 +7,7 @@ from hookline.domain import stream_types
 from hookline.domain.events import POST_EVENTS, PRE_EVENTS
 from hookline.domain.stream_types import (
     EVENT_TYPES,
+    find_schema,
     find_schema_version,
     find_type,
     get_type,
@@ -76,6 +77,10 @@ def test_schema_versions_carry_what_the_schema_version_resource_shows() -> None:
     assert schema_versions("Conversations.Nope") == ()
     assert find_schema_version("Conversations.UserAdded", 3) is None
     assert find_schema_version("Conversations.UserAdded", 2) == second
+    schema = find_schema("Conversations.UserAdded")
+    assert schema is not None and schema.latest_version == 2
+    assert schema.latest_version_date_created == second.date_created
+    assert find_schema("Conversations.Nope") is None
 
 
 @pytest.mark.parametrize(("event_type", "version"), VERSIONS, ids=lambda x: str(x))
