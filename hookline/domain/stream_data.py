@@ -104,10 +104,7 @@ def _integer(text: str) -> int | _Skip:
 def _object(text: str, spec: Mapping[str, Any]) -> dict[str, Any] | _Skip:
     """A JSON object parameter (``Attributes``). The schemas type attribute values as
     strings: a value that is no string goes as its JSON text (``1`` becomes ``"1"``)."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return SKIP
+    value = _parsed(text)
     if not isinstance(value, dict):
         return SKIP
     if spec.get("additionalProperties") == {"type": "string"}:
@@ -117,10 +114,7 @@ def _object(text: str, spec: Mapping[str, Any]) -> dict[str, Any] | _Skip:
 
 def _array(text: str, spec: Mapping[str, Any]) -> list[Any] | _Skip:
     """A JSON array parameter (``Media``), each object renamed and typed as ``items`` says."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return SKIP
+    value = _parsed(text)
     if not isinstance(value, list):
         return SKIP
     item_spec = spec.get("items", {})
@@ -130,6 +124,14 @@ def _array(text: str, spec: Mapping[str, Any]) -> list[Any] | _Skip:
             renamed = {MEDIA_RENAMED.get(str(key), str(key)): field for key, field in item.items()}
             items.append(_shaped(renamed, item_spec))
     return items
+
+
+def _parsed(text: str) -> Any:
+    """The JSON value of ``text``; SKIP when it is no JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return SKIP
 
 
 def _shaped(value: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:

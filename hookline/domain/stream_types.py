@@ -16,7 +16,7 @@ Conversations post-event "except for onDeliveryUpdated", so hookline never emits
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -93,79 +93,37 @@ class Schema:
     latest_version_date_created: str
 
 
-def _type(noun: str, verb: str, schema_id: str, post_event: str, page: str) -> EventType:
+def _type(noun: str, verb: str, status: str = "available") -> EventType:
+    """``message``, ``added``: the type ``com.twilio.conversations.message.added``, schema
+    ``Conversations.MessageAdded``, from the post-event ``onMessageAdded`` (Twilio's names
+    and hookline's follow one pattern)."""
+    camel = "".join(part.capitalize() for part in noun.split("-")) + verb.capitalize()
     return EventType(
         type=f"com.twilio.conversations.{noun}.{verb}",
-        schema_id=schema_id,
+        schema_id=f"Conversations.{camel}",
         versions=(1, 2),
         description=f"Conversations- {noun.replace('-', ' ')} {verb}",
-        post_event=post_event,
-        documentation_url=f"{DOCS}/{page}",
+        post_event=f"on{camel}",
+        documentation_url=f"{DOCS}/{noun}",
+        status=status,
     )
 
 
 #: Every Conversations type, in the order of Twilio's list (the discontinued one last).
 EVENT_TYPES: tuple[EventType, ...] = (
-    _type(
-        "conversation-state",
-        "updated",
-        "Conversations.ConversationStateUpdated",
-        "onConversationStateUpdated",
-        "conversation-state",
-    ),
-    _type(
-        "conversation",
-        "added",
-        "Conversations.ConversationAdded",
-        "onConversationAdded",
-        "conversation",
-    ),
-    _type(
-        "conversation",
-        "removed",
-        "Conversations.ConversationRemoved",
-        "onConversationRemoved",
-        "conversation",
-    ),
-    _type(
-        "conversation",
-        "updated",
-        "Conversations.ConversationUpdated",
-        "onConversationUpdated",
-        "conversation",
-    ),
-    _type("message", "added", "Conversations.MessageAdded", "onMessageAdded", "message"),
-    _type("message", "removed", "Conversations.MessageRemoved", "onMessageRemoved", "message"),
-    _type("message", "updated", "Conversations.MessageUpdated", "onMessageUpdated", "message"),
-    _type(
-        "participant",
-        "added",
-        "Conversations.ParticipantAdded",
-        "onParticipantAdded",
-        "participant",
-    ),
-    _type(
-        "participant",
-        "removed",
-        "Conversations.ParticipantRemoved",
-        "onParticipantRemoved",
-        "participant",
-    ),
-    _type(
-        "participant",
-        "updated",
-        "Conversations.ParticipantUpdated",
-        "onParticipantUpdated",
-        "participant",
-    ),
-    _type("user", "added", "Conversations.UserAdded", "onUserAdded", "user"),
-    _type("user", "updated", "Conversations.UserUpdated", "onUserUpdated", "user"),
-    replace(
-        _type(
-            "delivery", "updated", "Conversations.DeliveryUpdated", "onDeliveryUpdated", "delivery"
-        ),
-        status="discontinued",
-    ),
+    _type("conversation-state", "updated"),
+    _type("conversation", "added"),
+    _type("conversation", "removed"),
+    _type("conversation", "updated"),
+    _type("message", "added"),
+    _type("message", "removed"),
+    _type("message", "updated"),
+    _type("participant", "added"),
+    _type("participant", "removed"),
+    _type("participant", "updated"),
+    _type("user", "added"),
+    _type("user", "updated"),
+    _type("delivery", "updated", status="discontinued"),
 )
 
 _BY_TYPE: dict[str, EventType] = {t.type: t for t in EVENT_TYPES}
