@@ -7,8 +7,10 @@ section): twelve ``com.twilio.conversations.*`` types, each with a JSON Schema p
 in ``stream_schemas/`` (package data); where they come from, and which parts hookline had to
 reconstruct, is in docs/twilio-behaviour.md ("Event Streams types and schemas").
 
-Twilio has no Event Streams type for delivery receipts (``onDeliveryUpdated``): that
-post-event reaches webhooks only.
+A thirteenth type, ``com.twilio.conversations.delivery.updated``, is listed with status
+``discontinued``: Twilio still documents it but says Event Streams supports every
+Conversations post-event "except for onDeliveryUpdated", so hookline never emits it
+(:func:`types_for_post_event` leaves it out).
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ class EventType:
     date_updated: str = V2_CREATED
 
     @property
+    def emitted(self) -> bool:
+        """Whether hookline sends events of this type (not for discontinued types)."""
+        return self.status == "available"
+
+    @property
     def latest_version(self) -> int:
         return self.versions[-1]
 
@@ -77,73 +84,46 @@ class SchemaVersion:
         return schema_url(self.id, self.schema_version)
 
 
-def _type(noun: str, verb: str, schema_id: str, post_event: str, page: str) -> EventType:
+@dataclass(frozen=True)
+class Schema:
+    """One schema, as the Events v1 Schema resource shows it."""
+
+    id: str
+    latest_version: int
+    latest_version_date_created: str
+
+
+def _type(noun: str, verb: str, status: str = "available") -> EventType:
+    """``message``, ``added``: the type ``com.twilio.conversations.message.added``, schema
+    ``Conversations.MessageAdded``, from the post-event ``onMessageAdded`` (Twilio's names
+    and hookline's follow one pattern)."""
+    camel = "".join(part.capitalize() for part in noun.split("-")) + verb.capitalize()
     return EventType(
         type=f"com.twilio.conversations.{noun}.{verb}",
-        schema_id=schema_id,
+        schema_id=f"Conversations.{camel}",
         versions=(1, 2),
         description=f"Conversations- {noun.replace('-', ' ')} {verb}",
-        post_event=post_event,
-        documentation_url=f"{DOCS}/{page}",
+        post_event=f"on{camel}",
+        documentation_url=f"{DOCS}/{noun}",
+        status=status,
     )
 
 
-#: Every Conversations type, in the order of Twilio's list.
+#: Every Conversations type, in the order of Twilio's list (the discontinued one last).
 EVENT_TYPES: tuple[EventType, ...] = (
-    _type(
-        "conversation-state",
-        "updated",
-        "Conversations.ConversationStateUpdated",
-        "onConversationStateUpdated",
-        "conversation-state",
-    ),
-    _type(
-        "conversation",
-        "added",
-        "Conversations.ConversationAdded",
-        "onConversationAdded",
-        "conversation",
-    ),
-    _type(
-        "conversation",
-        "removed",
-        "Conversations.ConversationRemoved",
-        "onConversationRemoved",
-        "conversation",
-    ),
-    _type(
-        "conversation",
-        "updated",
-        "Conversations.ConversationUpdated",
-        "onConversationUpdated",
-        "conversation",
-    ),
-    _type("message", "added", "Conversations.MessageAdded", "onMessageAdded", "message"),
-    _type("message", "removed", "Conversations.MessageRemoved", "onMessageRemoved", "message"),
-    _type("message", "updated", "Conversations.MessageUpdated", "onMessageUpdated", "message"),
-    _type(
-        "participant",
-        "added",
-        "Conversations.ParticipantAdded",
-        "onParticipantAdded",
-        "participant",
-    ),
-    _type(
-        "participant",
-        "removed",
-        "Conversations.ParticipantRemoved",
-        "onParticipantRemoved",
-        "participant",
-    ),
-    _type(
-        "participant",
-        "updated",
-        "Conversations.ParticipantUpdated",
-        "onParticipantUpdated",
-        "participant",
-    ),
-    _type("user", "added", "Conversations.UserAdded", "onUserAdded", "user"),
-    _type("user", "updated", "Conversations.UserUpdated", "onUserUpdated", "user"),
+    _type("conversation-state", "updated"),
+    _type("conversation", "added"),
+    _type("conversation", "removed"),
+    _type("conversation", "updated"),
+    _type("message", "added"),
+    _type("message", "removed"),
+    _type("message", "updated"),
+    _type("participant", "added"),
+    _type("participant", "removed"),
+    _type("participant", "updated"),
+    _type("user", "added"),
+    _type("user", "updated"),
+    _type("delivery", "updated", status="discontinued"),
 )
 
 _BY_TYPE: dict[str, EventType] = {t.type: t for t in EVENT_TYPES}
@@ -168,13 +148,22 @@ def get_type(type_name: str) -> EventType:
 
 def types_for_post_event(event_name: str) -> tuple[EventType, ...]:
     """The Event Streams types a hookline post-event (``onMessageAdded``) becomes: one, or
-    none (pre-events, ``onDeliveryUpdated``)."""
-    return tuple(t for t in EVENT_TYPES if t.post_event == event_name)
+    none (pre-events, and ``onDeliveryUpdated`` whose type is discontinued)."""
+    return tuple(t for t in EVENT_TYPES if t.post_event == event_name and t.emitted)
 
 
 def types_for_schema(schema_id: str) -> tuple[EventType, ...]:
     """The types using ``schema_id`` (the Types list's ``SchemaId`` filter)."""
     return tuple(t for t in EVENT_TYPES if t.schema_id == schema_id)
+
+
+def find_schema(schema_id: str) -> Schema | None:
+    """The Schema resource of ``schema_id``, or None."""
+    versions = schema_versions(schema_id)
+    if not versions:
+        return None
+    latest = versions[-1]
+    return Schema(schema_id, latest.schema_version, latest.date_created)
 
 
 def schema_url(schema_id: str, version: int) -> str:
