@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hookline.domain import stream_types
+from hookline.domain import stream_data, stream_types
 from hookline.domain.events import Event
 from hookline.store import Tx
 from hookline.types import Record
@@ -85,7 +85,7 @@ def cloudevent(
         "dataschema": kind.dataschema(version),
         "datacontenttype": "application/json",
         "time": time,
-        "data": _data_standin(kind.type, version, params),
+        "data": stream_data.cloudevent_data(kind.type, version, params),
     }
 
 
@@ -138,7 +138,3 @@ async def route(tx: Tx, event: Event, *, event_id: str, time: str) -> list[SinkD
 def _deliverable(sink: Record) -> bool:
     return bool(sink["sink_type"] == "webhook" and sink["status"] == "active")
 
-
-def _data_standin(type_name: str, version: int, params: Any) -> dict[str, Any]:
-    """TEMPORARY until stream_data lands (i19g)."""
-    return {key: value for key, value in params.items() if key not in ("EventType", "Source")}
