@@ -137,4 +137,3 @@ async def route(tx: Tx, event: Event, *, event_id: str, time: str) -> list[SinkD
 
 def _deliverable(sink: Record) -> bool:
     return bool(sink["sink_type"] == "webhook" and sink["status"] == "active")
-

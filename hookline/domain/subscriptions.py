@@ -6,9 +6,10 @@ at most :data:`MAX_TYPES`); ``/SubscribedEvents`` reads and changes that list.
 
 hookline's rules (docs/twilio-behaviour.md, "Event Streams"): ``Types`` entries are JSON
 objects ``{"type": …, "schema_version": N}``; ``schema_version`` left out means the type's
-latest version; an unknown type or version, a type named twice, no types, or more than 100
-are 400s; the sink must exist (404) and be able to deliver (400: a kinesis or segment sink,
-or one not ``active``); a subscription cannot lose its last type (delete it instead).
+latest version; an unknown or discontinued type, an unknown version, a type named twice,
+no types, or more than 100 are 400s; the sink must exist (404) and be able to deliver
+(400: a kinesis or segment sink, or one not ``active``); a subscription cannot lose its
+last type (delete it instead).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def subscribed_type(type_name: str | None, version: Any) -> dict[str, Any]:
     kind = stream_types.find_type(type_name)
     if kind is None:
         raise InvalidParameter(f"Unknown event type: {type_name!r} (see /v1/Types)")
+    if not kind.emitted:
+        raise InvalidParameter(f"Event type {kind.type} is {kind.status}: it is not sent")
     return {"type": kind.type, "schema_version": _version(kind, version)}
 
 

@@ -225,3 +225,28 @@ def test_bad_input_answers_twilio_errors(server: ServerProcess, sdk: Any) -> Non
         [("Description", "x"), ("SinkSid", sink_sid)] + [("Types", t) for t in many],
     )
     assert status == 400 and body["code"] == 20001 and "100" in body["message"], body
+
+
+def test_listen_sink_subscribes_itself_to_every_conversations_type(
+    server: ServerProcess, sdk: Any, tmp_path: Path
+) -> None:
+    from tests.integration.test_workbench_cli import Process, _env
+    from tests.support.server import free_port
+
+    port = free_port()
+    listener = Process(
+        ["listen", "--port", str(port), "--sink"], _env(server), tmp_path / "listen.log"
+    )
+    try:
+        listener.wait_for(lambda text: "listening on" in text and "subscription" in text)
+        (subscription,) = sdk.events.v1.subscriptions.list()
+        subscribed = sdk.events.v1.subscriptions(subscription.sid).subscribed_events.list()
+        emitted = {kind.type for kind in stream_types.EVENT_TYPES if kind.emitted}
+        assert {entry.type for entry in subscribed} == emitted
+        conversation = sdk.conversations.v1.conversations.create(friendly_name="listened")
+        conversation.messages.create(author="ann", body="to the listener")
+        text = listener.wait_for(lambda text: MESSAGE_ADDED in text)
+        assert CONVERSATION_ADDED in text and "to the listener" in text
+        assert "signature valid" in text and "INVALID" not in text
+    finally:
+        listener.stop()
