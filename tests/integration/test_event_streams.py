@@ -250,3 +250,29 @@ def test_listen_sink_subscribes_itself_to_every_conversations_type(
         assert "signature valid" in text and "INVALID" not in text
     finally:
         listener.stop()
+
+
+def test_the_readme_example_runs(server: ServerProcess, tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Event Streams: sinks, subscriptions, CloudEvents", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match and "events_demo.py" in match.group(1)
+    script = tmp_path / "events_demo.py"
+    script.write_text(match.group(1))
+    env = os.environ | {
+        "HOOKLINE_URL": server.base_url,
+        "HOOKLINE_ACCOUNT_SID": server.account_sid,
+        "HOOKLINE_AUTH_TOKEN": server.auth_token,
+    }
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "validate: valid",
+        "com.twilio.conversations.message.added hello, stream",
+    ]
