@@ -276,3 +276,62 @@ def test_the_readme_example_runs(server: ServerProcess, tmp_path: Path) -> None:
         "validate: valid",
         "com.twilio.conversations.message.added hello, stream",
     ]
+
+
+def test_every_events_resource_through_the_sdk(server: ServerProcess, sdk: Any) -> None:
+    events = sdk.events.v1
+    # Types and schemas, read-only, from the catalogue.
+    types = events.event_types.list()
+    assert {t.type for t in types} == {k.type for k in stream_types.EVENT_TYPES}
+    assert len(events.event_types.list(page_size=5)) == len(types)  # pages followed
+    message_types = events.event_types.list(schema_id="Conversations.MessageAdded")
+    assert [t.type for t in message_types] == [MESSAGE_ADDED]
+    assert events.event_types(MESSAGE_ADDED).fetch().schema_id == "Conversations.MessageAdded"
+    schema = events.schemas("Conversations.MessageAdded").fetch()
+    assert schema.latest_version == 2
+    versions = events.schemas("Conversations.MessageAdded").versions.list()
+    assert [v.schema_version for v in versions] == [1, 2]
+    one = events.schemas("Conversations.MessageAdded").versions(1).fetch()
+    assert one.raw == "https://events-schemas.twilio.com/Conversations.MessageAdded/1"
+    status, document = call(server, "GET", "/v1/Schemas/Conversations.MessageAdded/Versions/1/Raw")
+    assert status == 200 and "MessageBody" in document["properties"]
+
+    # Sinks: create, fetch, list with filters, update; subscriptions and subscribed events.
+    config = {"destination": "http://127.0.0.1:9/unused", "method": "POST"}
+    used = events.sinks.create(description="used", sink_configuration=config, sink_type="webhook")
+    idle = events.sinks.create(description="idle", sink_configuration=config, sink_type="webhook")
+    assert events.sinks(used.sid).fetch().sink_configuration["destination"] == config["destination"]
+    subscription = subscribe(sdk, used.sid, MESSAGE_ADDED, CONVERSATION_ADDED)
+    assert [s.sid for s in events.sinks.list(in_use=True)] == [used.sid]
+    assert [s.sid for s in events.sinks.list(in_use=False)] == [idle.sid]
+    assert {s.sid for s in events.sinks.list(status="active")} == {used.sid, idle.sid}
+    assert events.sinks.list(status="failed") == []
+    assert events.sinks(idle.sid).update(description="renamed").description == "renamed"
+
+    assert events.subscriptions(subscription.sid).fetch().sink_sid == used.sid
+    assert [s.sid for s in events.subscriptions.list(sink_sid=used.sid)] == [subscription.sid]
+    assert events.subscriptions.list(sink_sid=idle.sid) == []
+    renamed = events.subscriptions(subscription.sid).update(description="all messages")
+    assert renamed.description == "all messages"
+
+    subscribed = events.subscriptions(subscription.sid).subscribed_events
+    added = subscribed.create(type="com.twilio.conversations.message.updated")
+    assert added.schema_version == 2  # the latest when not given
+    assert subscribed(MESSAGE_ADDED).update(schema_version=2).schema_version == 2
+    assert subscribed(MESSAGE_ADDED).fetch().schema_version == 2
+    assert subscribed(CONVERSATION_ADDED).delete()
+    assert {e.type for e in subscribed.list()} == {
+        MESSAGE_ADDED,
+        "com.twilio.conversations.message.updated",
+    }
+    with pytest.raises(TwilioRestException) as caught:
+        subscribed(CONVERSATION_ADDED).fetch()
+    assert caught.value.status == 404
+
+    # A sink in use cannot be deleted; once its subscription is gone it can.
+    with pytest.raises(TwilioRestException) as caught:
+        events.sinks(used.sid).delete()
+    assert caught.value.status == 400
+    assert events.subscriptions(subscription.sid).delete()
+    assert events.sinks(used.sid).delete()
+    assert [s.sid for s in events.sinks.list()] == [idle.sid]
