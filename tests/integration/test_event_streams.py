@@ -140,19 +140,27 @@ def test_a_sink_that_is_down_for_a_while_loses_nothing(
 ) -> None:
     sink = webhook_sink(sdk, sink_receiver)  # batch_events by default: arrays
     subscribe(sdk, sink.sid, MESSAGE_ADDED)
+    healthy = sdk.events.v1.sinks.create(
+        description="another sink, up",
+        sink_configuration={"destination": sink_receiver.url("/healthy")},
+        sink_type="webhook",
+    )
+    subscribe(sdk, healthy.sid, MESSAGE_ADDED)
     sink_receiver.respond("/sink", 503)  # the sink's app is down
     conversation = sdk.conversations.v1.conversations.create()
     bodies = [f"message {n}" for n in range(3)]
     for body in bodies:
         conversation.messages.create(author="alice", body=body)
     sink_receiver.wait_for(3, path="/sink", event=MESSAGE_ADDED)  # each first attempt failed
+    # Per-sink isolation: the other sink got all three meanwhile, without the clock moving.
+    assert len(sink_receiver.wait_for(3, path="/healthy", event=MESSAGE_ADDED)) == 3
     advance(server, 60)  # a minute down: the retries fail too
     sink_receiver.wait_for(4, path="/sink", event=MESSAGE_ADDED)
 
     sink_receiver.respond("/sink", 200)  # back up
     deadline = time.monotonic() + 60
     while True:
-        rows = sink_rows(server, MESSAGE_ADDED)
+        rows = [row for row in sink_rows(server, MESSAGE_ADDED) if row["webhook_sid"] == sink.sid]
         if len(rows) == 3 and all(row["status"] == "delivered" for row in rows):
             break
         assert not [row for row in rows if row["status"] == "failed"], rows
@@ -335,3 +343,23 @@ def test_every_events_resource_through_the_sdk(server: ServerProcess, sdk: Any) 
     assert events.subscriptions(subscription.sid).delete()
     assert events.sinks(used.sid).delete()
     assert [s.sid for s in events.sinks.list()] == [idle.sid]
+
+
+def test_a_sink_down_for_more_than_four_hours_gives_up(
+    server: ServerProcess, sdk: Any, sink_receiver: Receiver
+) -> None:
+    sink = webhook_sink(sdk, sink_receiver)
+    subscribe(sdk, sink.sid, MESSAGE_ADDED)
+    sink_receiver.respond("/sink", 503)
+    sdk.conversations.v1.conversations.create().messages.create(author="a", body="lost")
+    (row,) = sink_rows(server, MESSAGE_ADDED)
+    detail = recorded(server, row["sid"])
+    moved = 0.0
+    while detail["status"] != "failed":
+        assert moved < 5 * 3600, "still retrying after five hours"
+        advance(server, 400)  # more than the longest backoff step: one more attempt is due
+        moved += 400
+        # Wait for that attempt (its record), so the clock never runs ahead of the worker.
+        detail = recorded(server, row["sid"], attempts=len(detail["attempt_log"]) + 1)
+    assert moved >= 4 * 3600 - 400
+    assert len(detail["attempt_log"]) > 10  # it kept trying all along
