@@ -18,10 +18,10 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.reliability.conftest import Api, api_for
-from tests.support.openapi import EVENTS_HOST, EVENTS_SPEC_PATH, check
+from tests.reliability.test_fuzz import exchange
+from tests.support.openapi import EVENTS_HOST, EVENTS_SPEC_PATH
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, start_server
 
@@ -94,38 +94,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         receiver.close()
 
 
-def exchange(case: Any, world: World, statuses: list[int]) -> list[str]:
-    response = case.call(
-        base_url=world.server.base_url,
-        auth=(world.server.account_sid, world.server.auth_token),
-        timeout=15,
-    )
-    statuses.append(response.status_code)
-    where = f"{case.method} {response.request.url} body={case.body!r}"[:600]
-    problems: list[str] = []
-    if response.status_code >= 500:
-        problems.append(f"{where} -> {response.status_code} {response.text[:300]}")
-    twilio_url = f"https://{EVENTS_HOST}" + response.request.url.removeprefix(world.server.base_url)
-    headers = {name.lower(): value for name, value in response.headers.items()}
-    content_type = headers.get("content-type", "")
-    if isinstance(content_type, list):  # schemathesis keeps every value of a header
-        content_type = content_type[0] if content_type else ""
-    content_type = content_type.split(";")[0]
-    problem = check(
-        case.method, twilio_url, response.status_code, response.text, content_type, EVENTS_HOST
-    )
-    if problem:
-        problems.append(f"{where} -> {response.status_code}: {problem}")
-    if 200 <= response.status_code < 300:
-        try:
-            case.validate_response(
-                response, checks=[not_a_server_error, response_schema_conformance]
-            )
-        except Exception as exc:  # schemathesis raises a FailureGroup of check failures
-            problems.append(f"{where} -> {response.status_code}: schemathesis: {exc}"[:1500])
-    return problems
-
-
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_fuzz_events(
@@ -152,7 +120,7 @@ def test_fuzz_events(
                 method, path
             )
         try:
-            problems.extend(exchange(case, world, statuses))
+            problems.extend(exchange(case, world, statuses, EVENTS_HOST))
         except requests.RequestException as exc:
             problems.append(f"{case.method} {case.formatted_path}: no answer: {exc!r}")
 
