@@ -48,7 +48,12 @@ def _filters(opts: dict[str, Any]) -> dict[str, Any]:
 @deliveries.command("list")
 @click.option("--limit", type=click.IntRange(1, 999), default=20, show_default=True)
 @click.option("--status", type=click.Choice(STATUSES), help="Only deliveries in this status.")
-@click.option("--event", "--type", "event_type", help="Only this EventType (onMessageAdded …, or a sink's CloudEvent type).")
+@click.option(
+    "--event",
+    "--type",
+    "event_type",
+    help="Only this EventType (onMessageAdded …, or a sink's CloudEvent type).",
+)
 @click.option("--conversation", help="Only this ConversationSid.")
 @click.option("--follow", "-f", is_flag=True, help="Then print new deliveries as they come.")
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, hidden=True)
