@@ -363,3 +363,26 @@ def test_a_sink_down_for_more_than_four_hours_gives_up(
         detail = recorded(server, row["sid"], attempts=len(detail["attempt_log"]) + 1)
     assert moved >= 4 * 3600 - 400
     assert len(detail["attempt_log"]) > 10  # it kept trying all along
+
+
+def test_queued_sink_events_survive_a_server_restart(
+    server: ServerProcess, sdk: Any, sink_receiver: Receiver, tmp_path: Path
+) -> None:
+    sink = webhook_sink(sdk, sink_receiver)
+    subscribe(sdk, sink.sid, MESSAGE_ADDED)
+    sink_receiver.respond("/sink", 503)
+    sdk.conversations.v1.conversations.create().messages.create(author="a", body="kept")
+    (row,) = sink_rows(server, MESSAGE_ADDED)
+    assert recorded(server, row["sid"])["status"] == "pending"  # first attempt failed
+    server.stop()  # SIGTERM, with the event still queued for the sink
+    sink_receiver.respond("/sink", 200)
+    (tmp_path / "again").mkdir()
+    again = start_server(tmp_path / "again", server.database_url, "--manual-clock")
+    try:
+        advance(again, 3600)  # the new process's clock: the retry is due
+        detail = recorded(again, row["sid"], attempts=2)
+        assert detail["status"] == "delivered", detail
+        last = sink_receiver.matching(path="/sink")[-1]
+        assert last.signature_valid and last.cloudevents[0]["data"]["MessageBody"] == "kept"
+    finally:
+        again.stop()
