@@ -41,6 +41,8 @@ JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 QUEUE_HOURS = 4
 #: Twilio: "The maximum timeout for a webhook Sink response is 5 seconds."
 TIMEOUT_SECONDS = 5.0
+#: Event Streams has no connection overrides: every sink request uses the defaults.
+NO_OVERRIDES = DEFAULTS
 
 
 def rows(rt: Runtime, deliveries: list[SinkDelivery], event_sid: str) -> list[dict[str, Any]]:
@@ -146,6 +148,3 @@ class SinkRetryPolicy(RetryPolicy):
 
 def retry_policy(created_at: float, now: float) -> SinkRetryPolicy:
     return SinkRetryPolicy(deadline=created_at + QUEUE_HOURS * 3600, now=now)
-
-
-NO_OVERRIDES = DEFAULTS

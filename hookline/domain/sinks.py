@@ -92,10 +92,6 @@ def configuration(sink_type: str, raw: str | None) -> dict[str, Any]:
     return parsed | {"destination": destination, "method": method.upper(), "batch_events": batch}
 
 
-def deliverable(sink: Record) -> bool:
-    return bool(sink["sink_type"] == "webhook" and sink["status"] == "active")
-
-
 async def create(rt: Runtime, _actor: Actor, account_sid: str, fields: SinkFields) -> Record:
     text = description(fields.description)
     if not fields.sink_type:

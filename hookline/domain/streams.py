@@ -128,12 +128,13 @@ async def route(tx: Tx, event: Event, *, event_id: str, time: str) -> list[SinkD
                 versions[sink_sid] = max(version, versions.get(sink_sid, 0))
         for sink_sid, version in sorted(versions.items()):
             sink = await tx.get("sink", sid=sink_sid)
-            if sink is None or not _deliverable(sink):
+            if sink is None or not deliverable(sink):
                 continue
             envelope = cloudevent(kind, version, event.params, event_id=event_id, time=time)
             found.append(sink_delivery(sink, kind.type, [envelope], event.conversation_sid))
     return found
 
 
-def _deliverable(sink: Record) -> bool:
+def deliverable(sink: Record) -> bool:
+    """Whether events can be sent to ``sink``: an active webhook sink."""
     return bool(sink["sink_type"] == "webhook" and sink["status"] == "active")
