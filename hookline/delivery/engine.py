@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import logging
 import weakref
+from typing import Any
 
 from hookline import metrics
 from hookline.delivery import gate, outbox, retention, routing, streams
@@ -80,6 +81,9 @@ class DeliveryEngine:
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
         self._queued: weakref.WeakSet[Tx] = weakref.WeakSet()
+        #: Each transaction's open Event Streams batches: sink SID → its outbox row.
+        self._batches: weakref.WeakKeyDictionary[Tx, dict[str, dict[str, Any]]]
+        self._batches = weakref.WeakKeyDictionary()
         #: The pre-event log, written off the request path (``gate``).
         self.gate_log = GroupCommit(rt, gate.write_logs)
         self._background: list[asyncio.Task[None]] = []
@@ -140,7 +144,8 @@ class DeliveryEngine:
         happened = self.rt.now_iso()
         await outbox.record_event(tx, event, event_sid, happened)
         sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
-        rows = streams.rows(self.rt, sinks, event_sid)
+        await self.queue_stream(tx, sinks, event_sid)
+        rows = []
         for target in await routing.post_event_targets(tx, event):
             rows.append(
                 outbox.delivery_row(
@@ -178,7 +183,20 @@ class DeliveryEngine:
             await self.queue_stream(tx, sinks, event_sid)
 
     async def queue_stream(self, tx: Tx, deliveries: list[SinkDelivery], event_sid: str) -> None:
-        rows = streams.rows(self.rt, deliveries, event_sid)
+        """Queue sink deliveries in ``tx``. A batching sink gets one request per action: an
+        event for a sink that already has a batch in this transaction joins that batch."""
+        open_batches = self._batches.setdefault(tx, {})
+        rows = []
+        for delivery in deliveries:
+            batch = open_batches.get(delivery.sink_sid) if delivery.batch else None
+            if batch is not None:
+                batch["params"]["cloudevents"].extend(delivery.events)
+                await tx.set_delivery_params(batch["sid"], batch["params"])
+                continue
+            new = streams.rows(self.rt, [delivery], event_sid)
+            if delivery.batch:
+                open_batches[delivery.sink_sid] = new[0]
+            rows.extend(new)
         await outbox.write(tx, rows)
         if rows:
             self._queued.add(tx)

@@ -5,7 +5,8 @@ A sink's events go through the same outbox as webhooks (``target`` ``sink``,
 their own rules (docs/twilio-behaviour.md, "Event Streams"):
 
 - The body is JSON: an array of CloudEvents when the sink batches (``batch_events``, the
-  default), else one CloudEvent per request. ``Content-Type: application/json``.
+  default: the events of one action, see ``DeliveryEngine.queue_stream``), else one
+  CloudEvent per request. ``Content-Type: application/json``.
 - Signing: Twilio's JSON-body scheme, which ``twilio.request_validator.RequestValidator``
   checks: the SHA-256 of the body (hex) is added to the URL as the ``bodySHA256`` query
   parameter, and ``X-Twilio-Signature`` is the HMAC-SHA1 (Auth Token) of that full URL

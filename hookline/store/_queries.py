@@ -363,6 +363,11 @@ def insert_attempts() -> Insert:
     return _insert(t.delivery_attempts)
 
 
+def set_delivery_params(sid: str, params: dict[str, Any]) -> Update:
+    """Replace a delivery's ``params`` (a sink batch growing within its transaction)."""
+    return update(t.deliveries).where(t.deliveries.c.sid == sid).values(params=params)
+
+
 def reset_delivery(sid: str, now: float) -> Update:
     """Queue a delivery again, due ``now``, with no lease."""
     return (

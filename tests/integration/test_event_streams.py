@@ -386,3 +386,31 @@ def test_queued_sink_events_survive_a_server_restart(
         assert last.signature_valid and last.cloudevents[0]["data"]["MessageBody"] == "kept"
     finally:
         again.stop()
+
+
+def test_a_batching_sink_gets_one_request_per_action(
+    server: ServerProcess, sdk: Any, sink_receiver: Receiver
+) -> None:
+    participant_added = "com.twilio.conversations.participant.added"
+    batching = webhook_sink(sdk, sink_receiver)  # batch_events true by default
+    single = sdk.events.v1.sinks.create(
+        description="one event per request",
+        sink_configuration={"destination": sink_receiver.url("/single"), "batch_events": False},
+        sink_type="webhook",
+    )
+    for sink in (batching, single):
+        subscribe(sdk, sink.sid, CONVERSATION_ADDED, participant_added)
+    # One action, three post-events: the conversation and its two participants.
+    created = sdk.conversations.v1.conversation_with_participants.create(
+        friendly_name="batch",
+        participant=[json.dumps({"identity": "ann"}), json.dumps({"identity": "bob"})],
+    )
+    singles = sink_receiver.wait_for(3, path="/single")
+    assert all(isinstance(r.json, dict) and r.signature_valid for r in singles)
+    (batch,) = sink_receiver.wait_for(1, path="/sink")
+    assert batch.signature_valid and isinstance(batch.json, list)
+    types = [event["type"] for event in batch.cloudevents]
+    assert types == [CONVERSATION_ADDED, participant_added, participant_added]
+    assert {event["data"]["ConversationSid"] for event in batch.cloudevents} == {created.sid}
+    assert len({event["id"] for event in batch.cloudevents}) == 3
+    assert sorted(r.cloudevents[0]["type"] for r in singles) == sorted(types)
