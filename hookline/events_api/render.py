@@ -3,8 +3,6 @@ pointing at this server."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from hookline.domain import stream_types
 from hookline.types import Record
 from hookline.web.call import Call
@@ -69,20 +67,18 @@ def event_type(call: Call, kind: stream_types.EventType) -> Record:
     }
 
 
-def schema(call: Call, schema_id: str) -> Record:
-    versions = stream_types.schema_versions(schema_id)
-    latest = versions[-1]
-    url = f"{call.base_url}/v1/Schemas/{schema_id}"
+def schema(call: Call, found: stream_types.Schema) -> Record:
+    url = f"{call.base_url}/v1/Schemas/{found.id}"
     return {
-        "id": schema_id,
+        "id": found.id,
         "url": url,
         "links": {"versions": f"{url}/Versions"},
-        "latest_version_date_created": latest.date_created,
-        "latest_version": latest.schema_version,
+        "latest_version_date_created": found.latest_version_date_created,
+        "latest_version": found.latest_version,
     }
 
 
-def schema_version(call: Call, version: Any) -> Record:
+def schema_version(call: Call, version: stream_types.SchemaVersion) -> Record:
     return {
         "id": version.id,
         "schema_version": version.schema_version,

@@ -16,15 +16,15 @@ from hookline.web.call import Call, endpoint, json
 from hookline.web.paging import envelope, page_request
 
 
-def _schema_id(call: Call) -> str:
-    schema_id = call.path("Id")
-    if not stream_types.schema_versions(schema_id):
-        raise NotFound(f"The requested resource /Schemas/{schema_id} was not found")
-    return schema_id
+def _schema(call: Call) -> stream_types.Schema:
+    found = stream_types.find_schema(call.path("Id"))
+    if found is None:
+        raise NotFound(f"The requested resource /Schemas/{call.path('Id')} was not found")
+    return found
 
 
 def _version(call: Call) -> stream_types.SchemaVersion:
-    schema_id = _schema_id(call)
+    schema_id = _schema(call).id
     raw = call.path("SchemaVersion")
     found = stream_types.find_schema_version(schema_id, natural(raw, "SchemaVersion"))
     if found is None:
@@ -33,11 +33,11 @@ def _version(call: Call) -> stream_types.SchemaVersion:
 
 
 async def fetch(call: Call) -> Response:
-    return json(render.schema(call, _schema_id(call)))
+    return json(render.schema(call, _schema(call)))
 
 
 async def versions(call: Call) -> Response:
-    found = list(stream_types.schema_versions(_schema_id(call)))
+    found = list(stream_types.schema_versions(_schema(call).id))
     request = page_request(call, maximum=1000)
     page = page_of_items(found, request)
     body = envelope(
