@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from twilio.request_validator import RequestValidator
 import hookline
 from hookline.domain import stream_types
 from tests.conftest import reset_postgres
+from tests.integration.test_twilio_node import node_project  # noqa: F401 (a fixture)
 from tests.support.control import call, deliveries, recorded
 from tests.support.openapi import ContractChecker, install_validation
 from tests.support.receiver import Receiver
@@ -414,3 +416,63 @@ def test_a_batching_sink_gets_one_request_per_action(
     assert {event["data"]["ConversationSid"] for event in batch.cloudevents} == {created.sid}
     assert len({event["id"] for event in batch.cloudevents}) == 3
     assert sorted(r.cloudevents[0]["type"] for r in singles) == sorted(types)
+
+
+NODE_SCRIPT = """
+const twilio = require("twilio");
+const client = twilio(process.env.HOOKLINE_ACCOUNT_SID, process.env.HOOKLINE_AUTH_TOKEN);
+client.conversations.baseUrl = process.env.HOOKLINE_URL;
+client.events.baseUrl = process.env.HOOKLINE_URL;
+
+async function main() {
+  const sink = await client.events.v1.sinks.create({
+    description: "node sink",
+    sinkType: "webhook",
+    sinkConfiguration: { destination: process.env.SINK_URL, method: "POST" },
+  });
+  await client.events.v1.subscriptions.create({
+    description: "node subscription",
+    sinkSid: sink.sid,
+    types: [{ type: "com.twilio.conversations.message.added", schema_version: 1 }],
+  });
+  const conversation = await client.conversations.v1.conversations.create({});
+  const message = await client.conversations.v1
+    .conversations(conversation.sid)
+    .messages.create({ author: "node", body: "hello from node" });
+  console.log(JSON.stringify({ sink: sink.sid, status: sink.status, message: message.sid }));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+"""
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or shutil.which("npm") is None, reason="needs node and npm"
+)
+def test_twilio_node_reaches_events_with_its_base_url(
+    server: ServerProcess,
+    sink_receiver: Receiver,
+    node_project: Path,  # noqa: F811 (test_twilio_node's fixture, imported above)
+) -> None:
+    import subprocess
+
+    script = node_project / "events.js"
+    script.write_text(NODE_SCRIPT)
+    env = os.environ | {
+        "HOOKLINE_URL": server.base_url,
+        "HOOKLINE_ACCOUNT_SID": server.account_sid,
+        "HOOKLINE_AUTH_TOKEN": server.auth_token,
+        "SINK_URL": sink_receiver.url("/sink"),
+    }
+    run = subprocess.run(
+        ["node", str(script)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    created = json.loads(run.stdout.strip().splitlines()[-1])
+    assert created["status"] == "active"
+    (arrived,) = sink_receiver.wait_for(1, path="/sink", event=MESSAGE_ADDED)
+    assert arrived.signature_valid
+    assert arrived.cloudevents[0]["data"]["MessageSid"] == created["message"]
