@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,11 +19,12 @@ from hookline.web.call import Call, endpoint, json, no_content
 
 async def health(request: Request) -> Response:
     """No auth. Not ``ok`` (503) when this process's delivery worker has died: its
-    deliveries would wait forever. ``backlog``: deliveries waiting or being sent."""
+    deliveries would wait forever. ``backlog``: deliveries waiting or being sent; ``pid``:
+    the process that answered (``serve --workers`` runs several)."""
     worker = request.app.state.engine.worker_state()
     backlog = await deliveries_domain.backlog(request.app.state.runtime)
     status = "worker dead" if worker == "dead" else "ok"
-    body = {"status": status, "worker": worker, "backlog": backlog}
+    body = {"status": status, "worker": worker, "backlog": backlog, "pid": os.getpid()}
     return JSONResponse(body, status_code=503 if worker == "dead" else 200)
 
 

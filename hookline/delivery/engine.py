@@ -11,9 +11,11 @@ import contextlib
 import contextvars
 import logging
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 from hookline import metrics
-from hookline.delivery import gate, outbox, retention, routing
+from hookline.delivery import gate, outbox, retention, routing, streams
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.faults import FaultSource
 from hookline.delivery.results import GroupCommit, log_failure
@@ -22,8 +24,10 @@ from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
 from hookline.delivery.worker import Worker
 from hookline.domain import faults, timers_runner
+from hookline.domain import streams as stream_routing
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
+from hookline.domain.streams import SinkDelivery
 from hookline.settings import Settings
 from hookline.store import Tx
 from hookline.types import Params
@@ -78,10 +82,16 @@ class DeliveryEngine:
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
         self._queued: weakref.WeakSet[Tx] = weakref.WeakSet()
+        #: Each transaction's open Event Streams batches: sink SID → its outbox row.
+        self._batches: weakref.WeakKeyDictionary[Tx, dict[str, dict[str, Any]]]
+        self._batches = weakref.WeakKeyDictionary()
         #: The pre-event log, written off the request path (``gate``).
         self.gate_log = GroupCommit(rt, gate.write_logs)
         self._background: list[asyncio.Task[None]] = []
         self._worker_task: asyncio.Task[None] | None = None
+        #: Wakes the worker that delivers this process's rows (another process's under
+        #: ``serve --workers``: see ``wake_elsewhere``).
+        self._wake: Callable[[], None] = self.worker.wake
 
     async def before(self, event: Event) -> Params:
         target: routing.Target | routing.Unknown | None = routing.UNKNOWN
@@ -135,7 +145,10 @@ class DeliveryEngine:
 
     async def after(self, tx: Tx, event: Event) -> None:
         event_sid = self.rt.sids.new("EV")
-        await outbox.record_event(tx, event, event_sid, self.rt.now_iso())
+        happened = self.rt.now_iso()
+        await outbox.record_event(tx, event, event_sid, happened)
+        sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
+        await self.queue_stream(tx, sinks, event_sid)
         rows = []
         for target in await routing.post_event_targets(tx, event):
             rows.append(
@@ -163,12 +176,46 @@ class DeliveryEngine:
         if any(row["status"] == "pending" for row in rows):
             self._queued.add(tx)
 
+    async def stream(self, tx: Tx, event: Event) -> None:
+        """A post-event no webhook hears (REST without X-Twilio-Webhook-Enabled): only the
+        Event Streams subscriptions that name it get it (and the log keeps it then)."""
+        event_sid = self.rt.sids.new("EV")
+        happened = self.rt.now_iso()
+        sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
+        if sinks:
+            await outbox.record_event(tx, event, event_sid, happened)
+            await self.queue_stream(tx, sinks, event_sid)
+
+    async def queue_stream(self, tx: Tx, deliveries: list[SinkDelivery], event_sid: str) -> None:
+        """Queue sink deliveries in ``tx``. A batching sink gets one request per action: an
+        event for a sink that already has a batch in this transaction joins that batch."""
+        open_batches = self._batches.setdefault(tx, {})
+        rows = []
+        for delivery in deliveries:
+            batch = open_batches.get(delivery.sink_sid) if delivery.batch else None
+            if batch is not None:
+                batch["params"]["cloudevents"].extend(delivery.events)
+                await tx.set_delivery_params(batch["sid"], batch["params"])
+                continue
+            new = streams.rows(self.rt, [delivery], event_sid)
+            if delivery.batch:
+                open_batches[delivery.sink_sid] = new[0]
+            rows.extend(new)
+        await outbox.write(tx, rows)
+        if rows:
+            self._queued.add(tx)
+
     def committed(self, tx: Tx | None = None) -> None:
         if tx is None:
-            self.worker.wake()
+            self._wake()
         elif tx in self._queued:
             self._queued.discard(tx)
-            self.worker.wake()
+            self._wake()
+
+    def wake_elsewhere(self, wake: Callable[[], None]) -> None:
+        """This process runs no worker: committed deliveries call ``wake`` instead (it
+        wakes the process that delivers, hookline/delivery/leader.py)."""
+        self._wake = wake
 
     async def start(self, *, run_worker: bool = True) -> None:
         if run_worker:
@@ -181,9 +228,10 @@ class DeliveryEngine:
         )
 
     def worker_state(self) -> str:
-        """``alive``, ``dead`` (its task ended: nothing is delivered) or ``disabled``."""
+        """``alive``, ``dead`` (its task ended: nothing is delivered), ``disabled`` or
+        ``elsewhere`` (another process of this ``serve --workers`` delivers)."""
         if self._worker_task is None:
-            return "disabled"
+            return "disabled" if self._wake == self.worker.wake else "elsewhere"
         return "dead" if self._worker_task.done() else "alive"
 
     async def stop(self) -> None:

@@ -47,6 +47,8 @@ RESOURCES: dict[str, Table] = {
     "configuration": t.configurations,
     "credential": t.credentials,
     "binding": t.bindings,
+    "sink": t.sinks,
+    "subscription": t.subscriptions,
 }
 
 
@@ -368,6 +370,11 @@ def insert_attempts() -> Insert:
     return _insert(t.delivery_attempts)
 
 
+def set_delivery_params(sid: str, params: dict[str, Any]) -> Update:
+    """Replace a delivery's ``params`` (a sink batch growing within its transaction)."""
+    return update(t.deliveries).where(t.deliveries.c.sid == sid).values(params=params)
+
+
 def reset_delivery(sid: str, now: float) -> Update:
     """Queue a delivery again, due ``now``, with no lease."""
     return (
@@ -442,6 +449,8 @@ ACCOUNT_DATA = (
     t.bindings,
     t.credentials,
     t.configurations,
+    t.subscriptions,
+    t.sinks,
     t.services,
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,34 +13,13 @@ import pytest
 from hookline.app import create_app
 from hookline.delivery.worker import Worker
 from hookline.settings import Settings
+from tests.support.asgi import asgi_request
 
 
 async def _get(app: Any, path: str) -> tuple[int, Any]:
     """One GET through the ASGI app, no network."""
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-        "scheme": "http",
-        "server": ("test", 80),
-        "client": ("test", 1),
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], json.loads(body)
+    status, body = await asgi_request(app, "GET", path)
+    return status, json.loads(body)
 
 
 async def test_health_is_503_once_the_worker_has_died(
@@ -56,7 +36,7 @@ async def test_health_is_503_once_the_worker_has_died(
     async with app.router.lifespan_context(app):
         assert await _get(app, "/_hookline/health") == (
             200,
-            {"status": "ok", "worker": "alive", "backlog": 0},
+            {"status": "ok", "worker": "alive", "backlog": 0, "pid": os.getpid()},
         )
         crashed.set()
         task = app.state.engine._worker_task

@@ -1,7 +1,7 @@
 """conversations configuration, push credentials and bindings
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0004"
-down_revision = "0003"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
