@@ -38,8 +38,8 @@ def missing_node_is_fatal() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def node_tools() -> None:
+def require_node() -> None:
+    """Skip without node/npm, except under CI, where that is a failure."""
     if shutil.which("node") and shutil.which("npm"):
         return
     if missing_node_is_fatal():
@@ -55,7 +55,19 @@ def readme_recipe(version: str) -> str:
     return match.group(1)
 
 
-def node_project(version: str) -> Path:
+@pytest.fixture(scope="module", autouse=True)
+def node_tools() -> None:
+    require_node()
+
+
+@pytest.fixture(scope="module")
+def node_project() -> Path:
+    """twilio 5's project directory, for other modules' node tests (test_event_streams)."""
+    require_node()
+    return installed_project("5")
+
+
+def installed_project(version: str) -> Path:
     """A directory with ``node_modules/twilio`` installed (reused across runs)."""
     package = PACKAGES[version]
     key = hashlib.sha256(package.read_bytes()).hexdigest()[:12]
@@ -75,7 +87,7 @@ def node_project(version: str) -> Path:
 
 
 def run_recipe(version: str, server: ServerProcess, **env: str) -> dict[str, str]:
-    script = node_project(version) / f"recipe{version}.js"
+    script = installed_project(version) / f"recipe{version}.js"
     script.write_text(readme_recipe(version))
     environment = (
         os.environ
@@ -113,7 +125,7 @@ def test_twilio_node_3_recipe_with_multipart_bodies_end_to_end(tmp_path: Path) -
     (the README's 3.x recipe runs the server with ``--rest-webhooks always``): its
     conversation, scoped webhook and message are created, and the scoped webhook's signed
     ``onMessageAdded`` arrives at a real receiver."""
-    request_client = node_project("3") / "node_modules/twilio/lib/base/RequestClient.js"
+    request_client = installed_project("3") / "node_modules/twilio/lib/base/RequestClient.js"
     assert "options.formData = opts.data" in request_client.read_text()  # i.e. multipart
     server = start_server(tmp_path, None, "--rest-webhooks", "always")
     try:
