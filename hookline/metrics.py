@@ -7,6 +7,8 @@ Metrics are per process: scrape every ``serve`` and ``worker`` you run.
 
 from __future__ import annotations
 
+import contextlib
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -40,6 +42,18 @@ OUTBOX_PENDING = Gauge(
     "hookline_outbox_pending", "Deliveries waiting to be sent or being sent (all accounts)."
 )
 OUTCOMES = ("delivered", "failed", "retrying", "undeliverable")
+ENDPOINT_INFLIGHT = Gauge(
+    "hookline_endpoint_inflight",
+    "Post-event requests in flight per receiver URL (this process; shown while the URL "
+    "has requests out, or while it is slow).",
+    ["url"],
+)
+ENDPOINT_SLOTS = Gauge(
+    "hookline_endpoint_slots",
+    "How many requests a receiver URL may have in flight at once (adaptive: halved when "
+    "a request gets no answer, one more per answer; see docs/delivery.md).",
+    ["url"],
+)
 
 _requests: dict[tuple[str, int], Counter] = {}
 _outcomes = {outcome: DELIVERIES.labels(outcome) for outcome in OUTCOMES}
@@ -55,6 +69,18 @@ def count_request(method: str, status: int) -> None:
 def count_delivery(outcome: str) -> None:
     """``outcome`` is one of :data:`OUTCOMES`."""
     _outcomes[outcome].inc()
+
+
+def show_endpoint(url: str, in_flight: int, slots: int) -> None:
+    ENDPOINT_INFLIGHT.labels(url).set(in_flight)
+    ENDPOINT_SLOTS.labels(url).set(slots)
+
+
+def forget_endpoint(url: str) -> None:
+    """Drop an idle healthy URL's series: one per scoped webhook would pile up."""
+    for gauge in (ENDPOINT_INFLIGHT, ENDPOINT_SLOTS):
+        with contextlib.suppress(KeyError):
+            gauge.remove(url)
 
 
 def delivery_outcome(status: str) -> str:

@@ -73,7 +73,7 @@ class DeliveryEngine:
             self.transport,
             retry_policy(settings.retry_policy),
             per_endpoint=settings.per_endpoint_concurrency,
-            faults=FaultSource(rt, faults.parse(settings.faults)),
+            faults=FaultSource(faults.parse(settings.faults)),
         )
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
@@ -194,6 +194,4 @@ class DeliveryEngine:
             # A task that died has been reported (_report_death): stopping goes on.
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        close = getattr(self.transport, "close", None)
-        if close is not None:
-            await close()
+        await self.transport.close()

@@ -264,12 +264,12 @@ def insert_deliveries() -> Insert:
 def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
-    a retry backlog never starves fresh events. Rows for ``busy_endpoints`` and
-    ``busy_webhooks`` (lists the worker cannot take more of) are left out here, so they
-    never fill the ``limit``. Parameters: ``now``, ``limit``, ``busy_webhooks``, and
-    ``busy_endpoints`` or, with ``one_endpoint``, the ``endpoint`` to take rows of (an
-    index range of its own, however many rows other endpoints have waiting). Built once
-    per variant: claiming runs after every delivery."""
+    a retry backlog never starves fresh events. Rows for ``busy_endpoints``,
+    ``busy_urls`` and ``busy_webhooks`` (lists the worker cannot take more of) are left
+    out here, so they never fill the ``limit``. Parameters: ``now``, ``limit``,
+    ``busy_webhooks``, ``busy_urls``, and ``busy_endpoints`` or, with ``one_endpoint``,
+    the ``endpoint`` to take rows of (an index range of its own, however many rows other
+    endpoints have waiting). Built once per variant: claiming runs after every delivery."""
     c = t.deliveries.c
     now = bindparam("now", type_=Float)
     if kind == "expired":
@@ -284,13 +284,14 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
     else:
         where = and_(where, c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
     return (
-        select(c.sid, c.endpoint, c.webhook_sid)
+        select(c.sid, c.endpoint, c.url, c.webhook_sid)
         .where(where)
         .where(
             or_(
                 c.webhook_sid.is_(None),
                 c.webhook_sid.not_in(bindparam("busy_webhooks", expanding=True)),
-            )
+            ),
+            or_(c.url.is_(None), c.url.not_in(bindparam("busy_urls", expanding=True))),
         )
         .order_by(order, c.seq)
         .limit(bindparam("limit"))
@@ -315,6 +316,10 @@ def _lease_deliveries(count: int) -> Update:
         .where(c.sid.in_(sids), claimable)
         .values(
             status="sending",
+            # Counted when leased, not when the outcome is written: a send whose outcome
+            # is lost (the worker died, the database was down) still counts, so the next
+            # send says RetryCount >= 1 (``release_leases`` gives back unsent ones).
+            attempts=c.attempts + 1,
             lease_owner=bindparam("owner"),
             lease_until=bindparam("lease_until", type_=Float),
             updated_at=now,
@@ -332,6 +337,46 @@ def lease_deliveries(
     params: dict[str, Any] = {f"sid_{n}": sid for n, sid in enumerate(sids)}
     params |= {"owner": owner, "lease_until": lease_until, "now": now, "lease_now": lease_now}
     return _lease_deliveries(len(sids)), params
+
+
+def _held(owner_prefix: str) -> Any:
+    """Rows being sent under one worker's leases (``<worker>/<claim>``)."""
+    c = t.deliveries.c
+    return and_(c.status == "sending", c.lease_owner.like(owner_prefix + "/%"))
+
+
+def renew_leases(sids: list[str], owner_prefix: str, lease_until: float) -> Update:
+    """Extend the leases a live worker still holds among ``sids``; the renewed sids."""
+    c = t.deliveries.c
+    return (
+        update(t.deliveries)
+        .where(c.sid.in_(sids), _held(owner_prefix))
+        .values(lease_until=lease_until)
+        .returning(c.sid)
+    )
+
+
+def release_leases(sids: list[str], owner_prefix: str, now: float) -> Update:
+    """Give back rows leased but never sent: due again ``now``, their count undone."""
+    c = t.deliveries.c
+    return (
+        update(t.deliveries)
+        .where(c.sid.in_(sids), _held(owner_prefix))
+        .values(
+            status="pending",
+            attempts=c.attempts - 1,
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .returning(c.sid)
+    )
+
+
+def select_fault_settings(account_sids: list[str]) -> Select[Any]:
+    c = t.fault_settings.c
+    return select(c.sid, c.doc).where(c.sid.in_(account_sids))
 
 
 #: Parameters of :func:`finish_deliveries`, one dict per delivery (``executemany``).

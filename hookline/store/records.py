@@ -83,6 +83,7 @@ class Candidate:
     sid: str
     endpoint: str | None
     webhook_sid: str | None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
