@@ -1,0 +1,150 @@
+"""Leases: counted as attempts, renewed by a live worker, given back by a stopping one."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hookline.delivery import worker as worker_module
+from hookline.delivery.faults import FaultSource, Injection
+from hookline.delivery.transport import MockTransport, OutboundRequest, OutboundResponse
+from hookline.domain.accounts import Account
+from hookline.domain.faults import Faults
+from hookline.domain.runtime import Runtime
+from tests.unit.delivery.test_engine import (
+    POST_URL,
+    configure,
+    delivery_rows,
+    engine_for,
+    form,
+    post_message,
+    run_once,
+    until,
+)
+
+
+async def queued(rt: Runtime, account: Account) -> str:
+    """One post-event due (through a delivery engine: the default sink only records)."""
+    if not hasattr(rt.sink, "worker"):
+        engine_for(rt, MockTransport())
+    await configure(rt, account, post_webhook_url=POST_URL, filters=["onMessageAdded"])
+    await post_message(rt, account)
+    async with rt.store.read() as tx:
+        (candidate,) = await tx.claimable("first", now=rt.now_ts(), limit=5, busy_webhooks=[])
+    return candidate.sid
+
+
+async def test_a_lease_counts_a_send_and_giving_it_back_uncounts_it(
+    rt: Runtime, account: Account
+) -> None:
+    sid = await queued(rt, account)
+    now = rt.now_ts()
+    async with rt.store.transaction() as tx:
+        (row,) = await tx.lease_deliveries(
+            [sid], owner="worker-a/1", lease_until=130.0, now=now, lease_now=100.0
+        )
+        assert (row.status, row.attempts) == ("sending", 1)
+        assert await tx.release_leases([sid], owner_prefix="worker-b", now=now) == set()
+        assert await tx.release_leases([sid], owner_prefix="worker-a", now=now) == {sid}
+    (stored,) = await delivery_rows(rt, account)
+    assert (stored["status"], stored["attempts"], stored["lease_owner"]) == ("pending", 0, None)
+
+
+async def test_renewal_extends_only_the_leases_of_their_owner(
+    rt: Runtime, account: Account
+) -> None:
+    sid = await queued(rt, account)
+    async with rt.store.transaction() as tx:
+        lease = {"now": rt.now_ts(), "lease_now": 100.0}
+        await tx.lease_deliveries([sid], owner="worker-a/3", lease_until=110.0, **lease)
+        assert await tx.renew_leases([sid], owner_prefix="worker-ab", lease_until=500.0) == set()
+        assert await tx.renew_leases([sid], owner_prefix="worker-a", lease_until=120.0) == {sid}
+    (stored,) = await delivery_rows(rt, account)
+    assert (stored["lease_owner"], stored["lease_until"]) == ("worker-a/3", 120.0)
+
+
+class Delayed(FaultSource):
+    """Every attempt waits an hour before it is sent (a fault delay that never ends)."""
+
+    def injection(self, own: Faults | None) -> Injection:
+        return Injection(delay=3600.0)
+
+
+async def test_stopping_gives_back_what_was_not_sent(rt: Runtime, account: Account) -> None:
+    transport = MockTransport()
+    engine = engine_for(rt, transport)
+    engine.worker.faults = Delayed()
+    await queued(rt, account)
+    assert await engine.worker.claim_and_start() == 1
+    (row,) = await delivery_rows(rt, account)
+    assert (row["status"], row["attempts"]) == ("sending", 1)
+    await engine.worker.stop()
+    assert transport.requests == []
+    (row,) = await delivery_rows(rt, account)
+    assert (row["status"], row["attempts"], row["lease_owner"]) == ("pending", 0, None)
+    # Given back, it is a first attempt for the next worker: RetryCount=0.
+    other = engine_for(rt, transport)
+    assert await run_once(other) == 1
+    assert [form(r)["RetryCount"] for r in transport.requests] == ["0"]
+
+
+async def test_stopping_waits_for_a_request_already_out(rt: Runtime, account: Account) -> None:
+    answer = asyncio.Event()
+
+    async def slow(request: OutboundRequest) -> OutboundResponse:
+        await answer.wait()
+        return OutboundResponse(200)
+
+    transport = MockTransport(slow)
+    engine = engine_for(rt, transport)
+    await queued(rt, account)
+    assert await engine.worker.claim_and_start() == 1
+    await until(lambda: len(transport.requests) == 1)
+    stopping = asyncio.create_task(engine.worker.stop())
+    await asyncio.sleep(0)
+    assert not stopping.done(), "it waits for the answer"
+    answer.set()
+    await stopping
+    (row,) = await delivery_rows(rt, account)
+    assert (row["status"], row["attempts"]) == ("delivered", 1)
+
+
+async def test_a_live_worker_renews_its_leases(
+    rt: Runtime, account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "LEASE_SECONDS", 2.0)
+    monkeypatch.setattr(worker_module, "HEARTBEAT_SECONDS", 0.05)
+    answer = asyncio.Event()
+
+    async def slow(request: OutboundRequest) -> OutboundResponse:
+        await answer.wait()
+        return OutboundResponse(200)
+
+    transport = MockTransport(slow)
+    engine = engine_for(rt, transport)
+    wall = [1000.0]
+    engine.worker.lease_clock = lambda: wall[0]
+    await queued(rt, account)
+    running = asyncio.create_task(engine.worker.run())
+    await until(lambda: len(transport.requests) == 1)
+    (row,) = await delivery_rows(rt, account)
+    assert row["lease_until"] == 1002.0
+    wall[0] = 1001.5  # later, but before the lease ran out: the heartbeat extends it
+
+    async def renewed() -> bool:
+        (row,) = await delivery_rows(rt, account)
+        return bool(row["lease_until"] == 1003.5)
+
+    async with asyncio.timeout(30):
+        while not await renewed():
+            await asyncio.sleep(0.02)
+    # Another worker, whose wall clock is past the first lease, still cannot take it.
+    thief = engine_for(rt, MockTransport())
+    thief.worker.lease_clock = lambda: 1002.5
+    assert await thief.worker.claim_and_start() == 0
+    answer.set()
+    await engine.worker.stop()
+    running.cancel()
+    (row,) = await delivery_rows(rt, account)
+    assert (row["status"], row["attempts"]) == ("delivered", 1)
