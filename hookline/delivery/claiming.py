@@ -53,6 +53,7 @@ class CandidateFinder:
             *,
             endpoint: str | None = None,
             busy_endpoints: list[str] | None = None,
+            only_urls: list[str] | None = None,
         ) -> list[Candidate]:
             return await tx.claimable(
                 kind,
@@ -62,6 +63,7 @@ class CandidateFinder:
                 busy_urls=urls,
                 busy_endpoints=busy_endpoints or [],
                 endpoint=endpoint,
+                only_urls=only_urls,
             )
 
         if "expired" in kinds:
@@ -72,11 +74,21 @@ class CandidateFinder:
             # Room for the host plus some: a row the fairness rules skip (its URL is
             # slow) must not hide a healthy URL's row behind it.
             room = min(2 * slots.host_limit - slots.hosts[endpoint], window - len(found))
+            # When its slow URLs hold their whole share, only healthy URLs' rows can start:
+            # asked for by URL, they are found behind any number of the slow ones' rows.
+            only = (
+                slots.healthy_urls(endpoint, clock)
+                if slots.unhealthy_full(endpoint, clock)
+                else None
+            )
             rows: list[Candidate] = []
             for kind in ("first", "retry"):
-                if room > len(rows):
-                    rows += await fetch(kind, now, room - len(rows), endpoint=endpoint)
-            if not rows:
+                if room > len(rows) and only != []:
+                    more = await fetch(
+                        kind, now, room - len(rows), endpoint=endpoint, only_urls=only
+                    )
+                    rows += more
+            if not rows and only is None:
                 self.endpoints.discard(endpoint)
             found += rows
         self.truncated = False

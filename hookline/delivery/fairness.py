@@ -128,13 +128,24 @@ class Slots:
         else:
             state.limit = max(1, state.limit // 2)
 
+    def unhealthy_full(self, host: str, now: float) -> bool:
+        """The host's unhealthy URLs hold their whole share: only healthy ones may start."""
+        return self.unhealthy_in_flight(host, now) >= self.url_cap
+
+    def healthy_urls(self, host: str, now: float) -> list[str]:
+        return sorted(
+            url
+            for url, s in self.urls.items()
+            if s.host == host and s.healthy(now, self.slow_after) and len(s.started) < s.limit
+        )
+
     def busy_hosts(self) -> list[str]:
         return sorted(host for host, n in self.hosts.items() if n >= self.host_limit)
 
     def busy_urls(self, now: float) -> list[str]:
         """URLs that may start nothing now (at their limit, or unhealthy on a host whose
         unhealthy share is used up): the claim query leaves their rows out."""
-        full_hosts = {h for h in self.hosts if self.unhealthy_in_flight(h, now) >= self.url_cap}
+        full_hosts = {h for h in self.hosts if self.unhealthy_full(h, now)}
         return sorted(
             url
             for url, s in self.urls.items()

@@ -114,6 +114,7 @@ class Worker:
     async def run(self) -> None:
         self._running = True
         self._heartbeat = asyncio.create_task(self._renew_leases())
+        log.info("delivery worker %s started (leases of %g s)", self.owner, LEASE_SECONDS)
         while not self._stopping:
             # Cleared before claiming: a wake that comes while we claim is kept.
             self._wake.clear()

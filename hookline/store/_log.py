@@ -134,9 +134,11 @@ class LogMethods(Connected):
         busy_endpoints: Sequence[str] = (),
         busy_urls: Sequence[str] = (),
         endpoint: str | None = None,
+        only_urls: Sequence[str] | None = None,
     ) -> list[Candidate]:
         """Deliveries a worker may lease, by ``kind`` (``expired``, ``first``, ``retry``;
-        see ``_queries.select_claimable``). For ``expired``, ``now`` is the lease clock's."""
+        see ``_queries.select_claimable``). For ``expired``, ``now`` is the lease clock's.
+        ``only_urls`` (with ``endpoint``): rows of those URLs only."""
         params: dict[str, Any] = {
             "now": now,
             "limit": limit,
@@ -145,9 +147,12 @@ class LogMethods(Connected):
         }
         if endpoint is not None:
             params["endpoint"] = endpoint
+            if only_urls is not None:
+                params["urls"] = list(only_urls)
         else:
             params["busy_endpoints"] = list(busy_endpoints)
-        result = await self._execute(q.select_claimable(kind, endpoint is not None), params)
+        only = endpoint is not None and only_urls is not None
+        result = await self._execute(q.select_claimable(kind, endpoint is not None, only), params)
         return [Candidate(row.sid, row.endpoint, row.webhook_sid, row.url) for row in result]
 
     async def lease_deliveries(

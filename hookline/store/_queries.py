@@ -261,7 +261,7 @@ def insert_deliveries() -> Insert:
 
 
 @functools.cache
-def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
+def select_claimable(kind: str, one_endpoint: bool = False, only_urls: bool = False) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
     a retry backlog never starves fresh events. Rows for ``busy_endpoints``,
@@ -269,7 +269,9 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
     out here, so they never fill the ``limit``. Parameters: ``now``, ``limit``,
     ``busy_webhooks``, ``busy_urls``, and ``busy_endpoints`` or, with ``one_endpoint``,
     the ``endpoint`` to take rows of (an index range of its own, however many rows other
-    endpoints have waiting). Built once per variant: claiming runs after every delivery."""
+    endpoints have waiting); with ``only_urls`` too, rows of the ``urls`` listed only (a
+    host whose slow URLs used up their share: its healthy URLs' rows must not hide behind
+    theirs). Built once per variant: claiming runs after every delivery."""
     c = t.deliveries.c
     now = bindparam("now", type_=Float)
     if kind == "expired":
@@ -281,6 +283,8 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
         order = c.next_attempt_at
     if one_endpoint:
         where = and_(where, c.endpoint == bindparam("endpoint"))
+        if only_urls:
+            where = and_(where, c.url.in_(bindparam("urls", expanding=True)))
     else:
         where = and_(where, c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
     return (
