@@ -8,11 +8,13 @@ result is a value (:class:`Judged`); writing it is the worker's batch (``Worker.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from hookline import metrics
 from hookline.delivery import faults as fault_injection
 from hookline.delivery.faults import Injection
 from hookline.delivery.log import attempt_row
@@ -23,7 +25,10 @@ from hookline.delivery.sender import prepare
 from hookline.delivery.states import DeliveryState
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
+from hookline.redact import redact_url
 from hookline.store import DeliveryOutcome, DeliveryRow
+
+log = logging.getLogger("hookline.delivery")
 
 
 @dataclass(frozen=True)
@@ -131,3 +136,25 @@ def judge(
 def _retry_after(response: OutboundResponse) -> float | None:
     value = response.header("retry-after")
     return parse_retry_after(value) if value is not None else None
+
+
+def report(row: DeliveryRow, judged: Judged) -> None:
+    """Count the attempt in ``/metrics`` and log it (a failure at WARNING)."""
+    status = judged.outcome.delivery.status
+    metrics.count_delivery(metrics.delivery_outcome(status))
+    response = judged.response
+    if response is None:
+        return
+    metrics.DELIVERY_SECONDS.observe(response.elapsed_ms / 1000)
+    # A success is DEBUG: an INFO line per delivery cost more CPU than signing it.
+    level = logging.DEBUG if status == DeliveryState.DELIVERED else logging.WARNING
+    if log.isEnabledFor(level):
+        log.log(
+            level,
+            "%s %s → %s: %s (attempt %d)",
+            row.event_type,
+            row.sid,
+            redact_url(row.url or ""),
+            response.status or response.error,
+            judged.outcome.delivery.attempts,
+        )

@@ -2,9 +2,9 @@
 
 Several workers (in several processes or hosts) may share one database: a row is claimed
 by an UPDATE that only succeeds while it is due or its lease has expired, so each attempt
-has one owner. Leases are short (:data:`LEASE_SECONDS`) and a live worker renews those it
-holds every :data:`HEARTBEAT_SECONDS`: a dead worker's rows are taken over within seconds,
-a live one's never. Stopped (SIGTERM), a worker gives back the rows it has not sent yet
+has one owner. Leases are short and a live worker renews those it holds
+(:mod:`~hookline.delivery.leases`): a dead worker's rows are taken over within seconds, a
+live one's never. Stopped (SIGTERM), a worker gives back the rows it has not sent yet
 and waits for the requests already out. Which rows a worker starts, so that no URL takes
 a whole host and slow URLs get fewer slots: :mod:`hookline.delivery.fairness`.
 
@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
 import random
 import time
 import uuid
@@ -36,8 +35,8 @@ from hookline.delivery.attempt import Judged
 from hookline.delivery.claiming import CandidateFinder
 from hookline.delivery.fairness import Slots, choose
 from hookline.delivery.faults import FaultSource, Injection
+from hookline.delivery.leases import LEASE_SECONDS, LeaseKeeper
 from hookline.delivery.retry import RetryPolicy
-from hookline.delivery.states import DeliveryState
 from hookline.delivery.transport import Transport
 from hookline.domain import accounts
 from hookline.domain.faults import Faults
@@ -47,11 +46,6 @@ from hookline.store import Candidate, DeliveryRow, Tx
 
 log = logging.getLogger("hookline.delivery")
 
-#: How long a claim holds a row without renewal. ``HOOKLINE_DELIVERY_LEASE_SECONDS``
-#: changes it (every worker on a database should use the same value).
-LEASE_SECONDS = float(os.environ.get("HOOKLINE_DELIVERY_LEASE_SECONDS") or 10.0)
-#: A live worker renews its leases this often: four renewals fit in one lease.
-HEARTBEAT_SECONDS = LEASE_SECONDS / 4
 IDLE_POLL_SECONDS = 0.5
 #: A stopping worker waits this long for requests already sent (Twilio's 15 s total
 #: timeout bounds them), then leaves their rows to the lease.
@@ -90,6 +84,7 @@ class Worker:
         self.finder = CandidateFinder()
         self.faults = faults or FaultSource()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self.leases = LeaseKeeper(rt, self.owner, lambda: self.lease_clock())
         #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
         #: written under the lease it was sent with, never over a later claim of the row.
         self._claims = itertools.count(1)
@@ -113,7 +108,7 @@ class Worker:
 
     async def run(self) -> None:
         self._running = True
-        self._heartbeat = asyncio.create_task(self._renew_leases())
+        self._heartbeat = asyncio.create_task(self.leases.heartbeat(lambda: self.held))
         log.info("delivery worker %s started (leases of %g s)", self.owner, LEASE_SECONDS)
         while not self._stopping:
             # Cleared before claiming: a wake that comes while we claim is kept.
@@ -141,7 +136,7 @@ class Worker:
         for held in unsent:
             self._release(held, None, answered=False)
         if unsent:
-            await self._give_back([held.row.sid for held in unsent])
+            await self.leases.give_back([held.row.sid for held in unsent])
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
         if self._cycler is not None and not self._cycler.done():
@@ -150,30 +145,6 @@ class Worker:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
-
-    async def _give_back(self, sids: list[str]) -> None:
-        try:
-            async with self.rt.store.transaction() as tx:
-                released = await tx.release_leases(
-                    sids, owner_prefix=self.owner, now=self.rt.now_ts()
-                )
-            log.info("stopping: gave back %d deliveries not sent yet", len(released))
-        except Exception:
-            log.exception("stopping: could not give back %d leases; they expire", len(sids))
-
-    async def _renew_leases(self) -> None:
-        """The heartbeat: extend the leases of every row this worker holds."""
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            sids = list(self.held)
-            if not sids:
-                continue
-            try:
-                async with self.rt.store.transaction() as tx:
-                    until = self.lease_clock() + LEASE_SECONDS
-                    await tx.renew_leases(sids, owner_prefix=self.owner, lease_until=until)
-            except Exception:
-                log.warning("renewing %d delivery leases failed", len(sids), exc_info=True)
 
     async def claim_and_start(self) -> int:
         """Claim what is due now (in the next cycle) and start sending it; the number of
@@ -270,7 +241,7 @@ class Worker:
         return await tx.lease_deliveries(
             [candidate.sid for candidate in chosen],
             owner=f"{self.owner}/{next(self._claims)}",
-            lease_until=lease_now + LEASE_SECONDS,
+            lease_until=self.leases.lease_until(),
             now=now,
             lease_now=lease_now,
         )
@@ -315,7 +286,7 @@ class Worker:
             self._release(held, None, answered=False)
             self._wake.set()
             return
-        self._count(held.row, judged)
+        attempt.report(held.row, judged)
 
     async def _attempt(self, held: Held, injection: Injection) -> Judged:
         row = held.row
@@ -331,23 +302,3 @@ class Worker:
             self.rt, self.transport, self.policy, row, token, injection,
             owner=self.owner, rng=self._rng, on_send=sent,
         )  # fmt: skip
-
-    def _count(self, row: DeliveryRow, judged: Judged) -> None:
-        status = judged.outcome.delivery.status
-        metrics.count_delivery(metrics.delivery_outcome(status))
-        response = judged.response
-        if response is None:
-            return
-        metrics.DELIVERY_SECONDS.observe(response.elapsed_ms / 1000)
-        # A success is DEBUG: an INFO line per delivery cost more CPU than signing it.
-        level = logging.DEBUG if status == DeliveryState.DELIVERED else logging.WARNING
-        if log.isEnabledFor(level):
-            log.log(
-                level,
-                "%s %s → %s: %s (attempt %d)",
-                row.event_type,
-                row.sid,
-                redact_url(row.url or ""),
-                response.status or response.error,
-                judged.outcome.delivery.attempts,
-            )

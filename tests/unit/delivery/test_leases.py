@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from hookline.delivery import worker as worker_module
+from hookline.delivery import leases as lease_module
 from hookline.delivery.faults import FaultSource, Injection
 from hookline.delivery.transport import MockTransport, OutboundRequest, OutboundResponse
 from hookline.domain.accounts import Account
@@ -113,8 +113,8 @@ async def test_stopping_waits_for_a_request_already_out(rt: Runtime, account: Ac
 async def test_a_live_worker_renews_its_leases(
     rt: Runtime, account: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(worker_module, "LEASE_SECONDS", 2.0)
-    monkeypatch.setattr(worker_module, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(lease_module, "LEASE_SECONDS", 2.0)
+    monkeypatch.setattr(lease_module, "HEARTBEAT_SECONDS", 0.05)
     answer = asyncio.Event()
 
     async def slow(request: OutboundRequest) -> OutboundResponse:
