@@ -95,6 +95,12 @@ def arrivals(receiver_url: str) -> dict[str, float]:
     return found
 
 
+def repeats(receiver_url: str) -> dict[str, float]:
+    """``"<sid> <path?query>" -> time`` of the last repeated arrival (same key again)."""
+    found: dict[str, float] = api.call(receiver_url, "/arrivals", auth=False)["repeats"]
+    return found
+
+
 def wait_for_arrivals(
     receiver_url: str, wanted: int, timeout: float, match: str = ""
 ) -> dict[str, float]:
@@ -108,6 +114,20 @@ def wait_for_arrivals(
         time.sleep(0.1)
 
 
+def wait_for_all(
+    receiver_url: str, created: dict[str, float], paths: tuple[str, ...], timeout: float
+) -> dict[str, float]:
+    """Arrivals, once every created message has reached every one of ``paths`` or
+    ``timeout`` seconds passed (the caller counts what is missing)."""
+    wanted = [f"{sid} {path}" for sid in created for path in paths]
+    deadline = time.monotonic() + timeout
+    while True:
+        found = arrivals(receiver_url)
+        if all(key in found for key in wanted) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def lags_ms(created: dict[str, float], arrived: dict[str, float], *paths: str) -> list[float]:
     """Per created message, its last arrival at ``paths`` minus its 201, in ms; a message
     missing at any of them is left out (the caller counts those)."""
@@ -117,3 +137,17 @@ def lags_ms(created: dict[str, float], arrived: dict[str, float], *paths: str) -
         if all(s is not None for s in seen):
             out.append((max(s for s in seen if s is not None) - at) * 1000)
     return out
+
+
+def wait_for_resends(
+    receiver_url: str, before_kill: float, settle: float = 20.0, timeout: float = 60.0
+) -> dict[str, float]:
+    """Repeats seen so far, once none has come for ``settle`` seconds after the lease
+    could have run out (or ``timeout`` passed): a takeover re-sends within one lease."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = repeats(receiver_url)
+        last = max(found.values(), default=before_kill)
+        if time.time() - last > settle or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)

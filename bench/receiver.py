@@ -34,6 +34,7 @@ class Counts:
     in_flight: int = 0
     recorded: list[bytes] = field(default_factory=list)
     arrivals: dict[str, float] = field(default_factory=dict)
+    repeats: dict[str, float] = field(default_factory=dict)
     hung: int = 0
 
     def seen(self, size: int) -> None:
@@ -53,7 +54,11 @@ def _message_sid(body: bytes) -> str | None:
 
 
 def make_app(
-    mode: str, hang_seconds: float, record: Path | None = None, arrivals: bool = False
+    mode: str,
+    hang_seconds: float,
+    record: Path | None = None,
+    arrivals: bool = False,
+    delay: float = 0.0,
 ) -> web.Application:
     counts = Counts()
 
@@ -70,14 +75,20 @@ def make_app(
             finally:
                 counts.in_flight -= 1
             return web.Response(status=504)
-        counts.seen(len(body))
-        if record is not None and request.path == "/hook/post":
-            counts.recorded.append(body)
         if arrivals and request.path.startswith("/hook/post"):
             sid = _message_sid(body)
             if sid is not None:
-                # By message and path: one message may reach several hooks.
-                counts.arrivals.setdefault(f"{sid} {request.path_qs}", time.time())
+                # By message and path: one message may reach several hooks. The first
+                # arrival is kept, and the last one apart (a re-send, e.g. a takeover).
+                key, now = f"{sid} {request.path_qs}", time.time()
+                if key in counts.arrivals:
+                    counts.repeats[key] = now
+                counts.arrivals.setdefault(key, now)
+        if delay:
+            await asyncio.sleep(delay)  # a receiver's own latency, as configured
+        counts.seen(len(body))
+        if record is not None and request.path == "/hook/post":
+            counts.recorded.append(body)
         return web.Response(status=200)
 
     async def stats(request: web.Request) -> web.Response:
@@ -99,6 +110,7 @@ def make_app(
         counts.hung = 0
         counts.recorded.clear()
         counts.arrivals.clear()
+        counts.repeats.clear()
         return web.json_response({"ok": True})
 
     async def dump(request: web.Request) -> web.Response:
@@ -108,7 +120,7 @@ def make_app(
         return web.json_response({"bodies": len(counts.recorded), "path": str(record)})
 
     async def arrivals_of(request: web.Request) -> web.Response:
-        return web.json_response({"arrivals": counts.arrivals})
+        return web.json_response({"arrivals": counts.arrivals, "repeats": counts.repeats})
 
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/arrivals", arrivals_of)
@@ -127,12 +139,13 @@ def main() -> None:
     parser.add_argument("--hang-seconds", type=float, default=900.0)
     parser.add_argument("--record", type=Path, help="Keep /hook/post bodies for POST /dump.")
     parser.add_argument("--arrivals", action="store_true", help="Keep arrival times by sid.")
+    parser.add_argument("--delay", type=float, default=0.0, help="Seconds before answering.")
     args = parser.parse_args()
     with contextlib.suppress(ImportError):
         import uvloop
 
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    app = make_app(args.mode, args.hang_seconds, args.record, args.arrivals)
+    app = make_app(args.mode, args.hang_seconds, args.record, args.arrivals, args.delay)
     web.run_app(
         app,
         host="127.0.0.1",

@@ -182,6 +182,7 @@ def receiver(
     pin: str | None = None,
     record: Path | None = None,
     arrivals: bool = False,
+    delay: float = 0.0,
 ) -> Proc:
     port = free_port()
     command = [sys.executable, "-m", "bench.receiver", "--port", str(port), "--mode", mode]
@@ -189,6 +190,8 @@ def receiver(
         command += ["--record", str(record)]
     if arrivals:
         command.append("--arrivals")
+    if delay:
+        command += ["--delay", str(delay)]
     return spawn(name, command, workdir, "/stats", port, bench_env(), pin=pin)
 
 

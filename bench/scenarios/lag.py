@@ -34,8 +34,8 @@ def run(ctx: Context) -> ScenarioResult:
             hookline.base_url, ["/v1/Conversations/" + conversation + "/Messages"],
             rate, ctx.sizes.duration,
         )  # fmt: skip
-        arrived = paced.wait_for_arrivals(
-            receiver.base_url, len(load.created), ctx.sizes.drain_timeout, match=HOOK
+        arrived = paced.wait_for_all(
+            receiver.base_url, load.created, (HOOK,), ctx.sizes.drain_timeout
         )
     lags = paced.lags_ms(load.created, arrived, HOOK)
     summary = summarize(lags)

@@ -40,13 +40,12 @@ def run(ctx: Context) -> ScenarioResult:
             hanging.append(messages_path(conversation))
         ctx.say("warm-up: one healthy message (a URL never heard from is not yet healthy)")
         warm = paced.post_at_rate(url, [messages_path(healthy)], 1.0, 1.0)
-        paced.wait_for_arrivals(base, 2 * len(warm.created), 30.0)
+        paced.wait_for_all(base, warm.created, (SCOPED, GLOBAL), 30.0)
         ctx.say(f"{HANGING * 2} messages to the hanging conversations")
         paced.post_at_rate(url, hanging, 20.0, HANGING * 2 / 20.0)
         ctx.say(f"healthy messages at {rate:g}/s for {ctx.sizes.duration} s")
         load = paced.post_at_rate(url, [messages_path(healthy)], rate, ctx.sizes.duration)
-        wanted = 2 * (len(load.created) + len(warm.created))
-        arrived = paced.wait_for_arrivals(base, wanted, ctx.sizes.drain_timeout)
+        arrived = paced.wait_for_all(base, load.created, (SCOPED, GLOBAL), ctx.sizes.drain_timeout)
         hung = api.receiver_stats(base)["hung"]
         procs.stop(receiver)  # its hanging requests would hold up hookline's shutdown
     lags = paced.lags_ms(load.created, arrived, SCOPED, GLOBAL)
