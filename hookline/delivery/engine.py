@@ -180,6 +180,13 @@ class DeliveryEngine:
             asyncio.create_task(retention.run(self.rt, self.settings.retention_days))
         )
 
+    def endpoints(self, account_sid: str) -> list[dict[str, object]] | None:
+        """This process's worker's view of the account's receiver URLs (None: no worker
+        here, e.g. ``serve --no-worker``)."""
+        if self._worker_task is None:
+            return None
+        return self.worker.endpoints(account_sid)
+
     def worker_state(self) -> str:
         """``alive``, ``dead`` (its task ended: nothing is delivered) or ``disabled``."""
         if self._worker_task is None:

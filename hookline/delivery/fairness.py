@@ -55,6 +55,8 @@ class UrlState:
     fast: bool = False
     #: Start times (monotonic) of its requests in flight, by delivery sid.
     started: dict[str, float] = field(default_factory=dict)
+    #: The account whose deliveries go there (the worker's note, for the inspector).
+    account: str = ""
 
     def healthy(self, now: float, slow_after: float) -> bool:
         return self.fast and all(now - t < slow_after for t in self.started.values())
@@ -190,9 +192,11 @@ def choose(candidates: Iterable[Candidate], slots: Slots, free: int, now: float)
 
 
 def shares(slots: Slots, now: float) -> Sequence[tuple[str, int, int, bool]]:
-    """``(url, in flight, limit, healthy)`` of every URL with requests in flight."""
-    return [
-        (url, len(s.started), s.limit, s.healthy(now, slots.slow_after))
-        for url, s in slots.urls.items()
-        if s.started
-    ]
+    """``(url, in flight, limit, healthy)`` of every URL with requests in flight, or not
+    healthy (a slow URL's reduced slots stay visible while it is idle)."""
+    found = []
+    for url, state in slots.urls.items():
+        healthy = state.healthy(now, slots.slow_after)
+        if state.started or not healthy:
+            found.append((url, len(state.started), state.limit, healthy))
+    return found

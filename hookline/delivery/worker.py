@@ -33,7 +33,7 @@ from hookline import metrics
 from hookline.delivery import attempt
 from hookline.delivery.attempt import Judged
 from hookline.delivery.claiming import CandidateFinder
-from hookline.delivery.fairness import Slots, choose
+from hookline.delivery.fairness import Slots, choose, shares
 from hookline.delivery.faults import FaultSource, Injection
 from hookline.delivery.leases import LEASE_SECONDS, LeaseKeeper
 from hookline.delivery.retry import RetryPolicy
@@ -252,6 +252,7 @@ class Worker:
             held = Held(row, Candidate(row.sid, row.endpoint, row.webhook_sid, row.url))
             self.held[row.sid] = held
             self.slots.start(held.slot, clock)
+            self.slots.urls[row.url or ""].account = row.account_sid
             self._show(held.slot)
             injection = self.faults.injection(faults.get(row.account_sid))
             held.task = asyncio.create_task(self._deliver(held, injection))
@@ -263,6 +264,15 @@ class Worker:
             del self.held[held.row.sid]
             self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
             self._show(held.slot)
+
+    def endpoints(self, account_sid: str) -> list[dict[str, object]]:
+        """The account's URLs with requests in flight or not healthy: their slots now."""
+        urls = self.slots.urls
+        return [
+            {"url": redact_url(url), "in_flight": n, "slots": limit, "healthy": healthy}
+            for url, n, limit, healthy in shares(self.slots, time.monotonic())
+            if urls[url].account == account_sid
+        ]
 
     def _show(self, slot: Candidate) -> None:
         """``/metrics``: the URL's requests in flight and its slots (kept while it is slow)."""

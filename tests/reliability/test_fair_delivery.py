@@ -131,6 +131,18 @@ def test_twelve_hanging_scoped_webhooks_on_the_same_host_leave_room_for_the_heal
     hanging_at_the_time = [s for s in log[: last_healthy + 1] if s.path == "/hang"]
     assert len(hanging_at_the_time) <= UNHEALTHY_SHARE, "hanging URLs took the reserve"
 
+    # What a user sees meanwhile: the hanging URLs' requests and slots, in /metrics and
+    # in the inspector's JSON.
+    in_flight = {f"{bad.base}/hang?conv={s.query.split('=')[1]}" for s in hanging_at_the_time}
+    metrics = api.call("GET", "/metrics", auth=None).body.decode()
+    listing = api.ok("GET", "/_hookline/endpoints")["endpoints"]
+    shown = {e["url"]: e for e in listing}
+    for url in in_flight:
+        if not any(s.kind == "ended" and url == f"{bad.base}/hang?{s.query}" for s in bad.log):
+            assert f'hookline_endpoint_inflight{{url="{url}"}} 1.0' in metrics
+            assert f'hookline_endpoint_slots{{url="{url}"}}' in metrics
+            assert shown[url]["in_flight"] == 1 and shown[url]["healthy"] is False
+
 
 def test_misbehaving_receivers_cost_only_their_own_slots(hookline: Api, bad: BadReceiver) -> None:
     api = hookline
