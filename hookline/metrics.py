@@ -71,13 +71,21 @@ def count_delivery(outcome: str) -> None:
     _outcomes[outcome].inc()
 
 
+_endpoints: dict[str, tuple[Gauge, Gauge]] = {}
+
+
 def show_endpoint(url: str, in_flight: int, slots: int) -> None:
-    ENDPOINT_INFLIGHT.labels(url).set(in_flight)
-    ENDPOINT_SLOTS.labels(url).set(slots)
+    children = _endpoints.get(url)
+    if children is None:
+        children = _endpoints[url] = (ENDPOINT_INFLIGHT.labels(url), ENDPOINT_SLOTS.labels(url))
+    children[0].set(in_flight)
+    children[1].set(slots)
 
 
 def forget_endpoint(url: str) -> None:
     """Drop an idle healthy URL's series: one per scoped webhook would pile up."""
+    if _endpoints.pop(url, None) is None:
+        return
     for gauge in (ENDPOINT_INFLIGHT, ENDPOINT_SLOTS):
         with contextlib.suppress(KeyError):
             gauge.remove(url)

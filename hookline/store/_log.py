@@ -172,7 +172,7 @@ class LogMethods(Connected):
         ``<owner_prefix>/…`` (a live worker's heartbeat); the sids renewed."""
         if not sids:
             return set()
-        result = await self._execute(q.renew_leases(list(sids), owner_prefix, lease_until))
+        result = await self._execute(*q.renew_leases(list(sids), owner_prefix, lease_until))
         return {row.sid for row in result}
 
     async def release_leases(
@@ -182,14 +182,15 @@ class LogMethods(Connected):
         ``now``, their attempt not counted; the sids released."""
         if not sids:
             return set()
-        result = await self._execute(q.release_leases(list(sids), owner_prefix, now))
+        result = await self._execute(*q.release_leases(list(sids), owner_prefix, now))
         return {row.sid for row in result}
 
     async def fault_settings(self, account_sids: Sequence[str]) -> dict[str, Record]:
         """The fault-injection documents of those accounts that have one."""
         if not account_sids:
             return {}
-        result = await self._execute(q.select_fault_settings(sorted(set(account_sids))))
+        params = {"sids": sorted(set(account_sids))}
+        result = await self._execute(q.select_fault_settings(), params)
         return {row.sid: dict(row.doc) for row in result}
 
     async def finish_deliveries(self, outcomes: Sequence[DeliveryOutcome]) -> None:

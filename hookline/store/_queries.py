@@ -343,29 +343,42 @@ def lease_deliveries(
     return _lease_deliveries(len(sids)), params
 
 
-def _held(owner_prefix: str) -> Any:
-    """Rows being sent under one worker's leases (``<worker>/<claim>``)."""
+def _held() -> Any:
+    """Rows among ``sids`` being sent under one worker's leases (``<worker>/<claim>``:
+    ``owner_like`` is ``<worker>/%``)."""
     c = t.deliveries.c
-    return and_(c.status == "sending", c.lease_owner.like(owner_prefix + "/%"))
+    return and_(
+        c.sid.in_(bindparam("sids", expanding=True)),
+        c.status == "sending",
+        c.lease_owner.like(bindparam("owner_like")),
+    )
 
 
-def renew_leases(sids: list[str], owner_prefix: str, lease_until: float) -> Update:
-    """Extend the leases a live worker still holds among ``sids``; the renewed sids."""
+@functools.cache
+def _renew_leases() -> Update:
     c = t.deliveries.c
     return (
         update(t.deliveries)
-        .where(c.sid.in_(sids), _held(owner_prefix))
-        .values(lease_until=lease_until)
+        .where(_held())
+        .values(lease_until=bindparam("lease_until", type_=Float))
         .returning(c.sid)
     )
 
 
-def release_leases(sids: list[str], owner_prefix: str, now: float) -> Update:
-    """Give back rows leased but never sent: due again ``now``, their count undone."""
+def renew_leases(sids: list[str], owner_prefix: str, lease_until: float) -> Bound:
+    """Extend the leases a live worker still holds among ``sids``; the renewed sids.
+    Built once (a heartbeat runs every few seconds in every worker)."""
+    params = {"sids": sids, "owner_like": owner_prefix + "/%", "lease_until": lease_until}
+    return _renew_leases(), params
+
+
+@functools.cache
+def _release_leases() -> Update:
     c = t.deliveries.c
+    now = bindparam("now", type_=Float)
     return (
         update(t.deliveries)
-        .where(c.sid.in_(sids), _held(owner_prefix))
+        .where(_held())
         .values(
             status="pending",
             attempts=c.attempts - 1,
@@ -378,9 +391,16 @@ def release_leases(sids: list[str], owner_prefix: str, now: float) -> Update:
     )
 
 
-def select_fault_settings(account_sids: list[str]) -> Select[Any]:
+def release_leases(sids: list[str], owner_prefix: str, now: float) -> Bound:
+    """Give back rows leased but never sent: due again ``now``, their count undone."""
+    return _release_leases(), {"sids": sids, "owner_like": owner_prefix + "/%", "now": now}
+
+
+@functools.cache
+def select_fault_settings() -> Select[Any]:
+    """Fault settings of the accounts in ``sids`` (read with every claim: built once)."""
     c = t.fault_settings.c
-    return select(c.sid, c.doc).where(c.sid.in_(account_sids))
+    return select(c.sid, c.doc).where(c.sid.in_(bindparam("sids", expanding=True)))
 
 
 #: Parameters of :func:`finish_deliveries`, one dict per delivery (``executemany``).
