@@ -3,9 +3,12 @@
 
 The load is open-loop (``bench.paced``): one message every 1/rate s whatever the answers,
 each with webhooks enabled; the receiver keeps when each message's post-event arrived.
+``BENCH_LAG_RATE`` (messages/s) fixes the rate instead, to compare two builds at one rate.
 """
 
 from __future__ import annotations
+
+import os
 
 from bench import api, paced, server, wrk
 from bench.report import Check, Run, ScenarioResult, invalid_runs
@@ -27,7 +30,7 @@ def run(ctx: Context) -> ScenarioResult:
         )
         ctx.say("(a): messages without webhooks, wrk")
         plain = wrk.run(message_wrk(ctx, hookline.base_url, conversation), work)
-        rate = plain["throughput_rps"] / 2
+        rate = float(os.environ.get("BENCH_LAG_RATE") or plain["throughput_rps"] / 2)
         result.params = {"rate": rate, "duration_s": ctx.sizes.duration}
         ctx.say(f"constant rate {rate:,.0f} messages/s with webhooks for {ctx.sizes.duration} s")
         load = paced.post_at_rate(
