@@ -123,3 +123,15 @@ def test_one_slot_hosts_and_forgetting_idle_urls() -> None:
         proven(slots, f"http://bot.test/{n}")
     assert len(slots.urls) == 3, "the least recently used idle URLs are forgotten"
     assert len(choose([row(1, "http://bot.test/x")], slots, 10, 0.0)) == 1
+
+
+def test_shares_list_urls_in_flight_and_idle_slow_ones() -> None:
+    slots = Slots(8)
+    proven(slots, HEALTHY)
+    slow = "http://bot.test/slow"
+    probe = row(1, slow)
+    slots.start(probe, 0.0)
+    slots.finish(probe, elapsed=15.0, answered=False)
+    assert shares(slots, 0.0) == [(slow, 0, 1, False)], "an idle healthy URL is left out"
+    slots.start(row(2, HEALTHY), 0.0)
+    assert (HEALTHY, 1, 3, True) in shares(slots, 0.5)
