@@ -47,9 +47,10 @@ from hookline.store import Candidate, DeliveryRow, Tx
 log = logging.getLogger("hookline.delivery")
 
 IDLE_POLL_SECONDS = 0.5
-#: A stopping worker waits this long for requests already sent (Twilio's 15 s total
-#: timeout bounds them), then leaves their rows to the lease.
-STOP_GRACE_SECONDS = 20.0
+#: A stopping worker waits this long for requests already sent, then leaves their rows to
+#: the lease (another worker re-sends them as retries, same token): a hanging receiver
+#: must not hold a shutdown for its whole 15 s timeout.
+STOP_GRACE_SECONDS = 5.0
 
 
 @dataclass(eq=False)
