@@ -140,6 +140,12 @@ class Worker:
             await self.leases.give_back([held.row.sid for held in unsent])
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+        # Still out: cancelled before the transport closes under them (which would record
+        # a failure); their rows stay leased until the lease runs out, then are retried.
+        late = list(self._tasks)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
         if self._cycler is not None and not self._cycler.done():
             await asyncio.wait({self._cycler}, timeout=5)
         if self._heartbeat is not None:

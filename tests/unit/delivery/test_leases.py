@@ -148,3 +148,26 @@ async def test_a_live_worker_renews_its_leases(
     running.cancel()
     (row,) = await delivery_rows(rt, account)
     assert (row["status"], row["attempts"]) == ("delivered", 1)
+
+
+async def test_a_request_out_past_the_grace_is_left_to_its_lease(
+    rt: Runtime, account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookline.delivery import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "STOP_GRACE_SECONDS", 0.05)
+    never = asyncio.Event()
+
+    async def hang(request: OutboundRequest) -> OutboundResponse:
+        await never.wait()
+        return OutboundResponse(200)
+
+    transport = MockTransport(hang)
+    engine = engine_for(rt, transport)
+    await queued(rt, account)
+    assert await engine.worker.claim_and_start() == 1
+    await until(lambda: len(transport.requests) == 1)
+    await engine.worker.stop()
+    (row,) = await delivery_rows(rt, account)
+    # Not "failed": the receiver may have it; the next worker re-sends it (RetryCount=1).
+    assert (row["status"], row["attempts"]) == ("sending", 1)
