@@ -18,7 +18,7 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import pytest
 from tests.reliability.conftest import Api, all_deliveries, api_for, backends, database_url
 from tests.support.receiver import Receiver
 from tests.support.server import start_server, start_worker
+from tests.support.waiting import wait_until
 
 TOKEN = "I-Twilio-Idempotency-Token"
 TAKEOVER_BOUND = 25.0
@@ -47,16 +48,6 @@ def sql(url: str, query: str) -> list[dict[str, Any]]:
             await connection.close()
 
     return asyncio.run(run())
-
-
-def wait_until(what: str, condition: Callable[[], Any], timeout: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting until {what}")
 
 
 def owner_of(log: Path) -> str:
@@ -154,7 +145,7 @@ def test_sigterm_gives_back_unsent_deliveries_and_exits_0(setup: Setup) -> None:
         statuses = [r["status"] for r in setup.rows()]
         return len(statuses) == 8 and "pending" not in statuses and "sending" in statuses
 
-    wait_until("every delivery is claimed and some wait out their fault delay", all_claimed)
+    wait_until("every delivery is claimed and some wait out their fault delay", all_claimed, 120)
     first.send_signal(signal.SIGTERM)
     assert first.wait(60) == 0
 
@@ -169,7 +160,7 @@ def test_sigterm_gives_back_unsent_deliveries_and_exits_0(setup: Setup) -> None:
 
     setup.api.ok("POST", "/_hookline/faults", {"Delay": "0"})
     setup.worker("second")
-    wait_until("everything is delivered", lambda: all(delivered(setup, sid) for sid in messages))
+    wait_until("all delivered", lambda: all(delivered(setup, sid) for sid in messages), 120)
     for sid in messages:
         (request,) = setup.received(sid)
         assert request.params["RetryCount"] == "0", "a given-back delivery was never sent"
@@ -194,7 +185,7 @@ def test_kill_9_of_one_worker_its_rows_are_retried_within_seconds(setup: Setup) 
     held = held_by(doomed_owner)  # frozen: nobody may take them before their lease ends
     assert held
 
-    wait_until("everything is delivered", lambda: all(delivered(setup, s) for s in messages))
+    wait_until("all delivered", lambda: all(delivered(setup, s) for s in messages), 120)
     requests = list(setup.receiver.requests)
     for row in held:
         resent = [

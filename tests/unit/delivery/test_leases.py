@@ -64,6 +64,16 @@ async def test_renewal_extends_only_the_leases_of_their_owner(
     assert (stored["lease_owner"], stored["lease_until"]) == ("worker-a/3", 120.0)
 
 
+def hanging(answer: asyncio.Event) -> MockTransport:
+    """A transport whose requests go out and are answered once ``answer`` is set."""
+
+    async def wait(request: OutboundRequest) -> OutboundResponse:
+        await answer.wait()
+        return OutboundResponse(200)
+
+    return MockTransport(wait)
+
+
 class Delayed(FaultSource):
     """Every attempt waits an hour before it is sent (a fault delay that never ends)."""
 
@@ -91,12 +101,7 @@ async def test_stopping_gives_back_what_was_not_sent(rt: Runtime, account: Accou
 
 async def test_stopping_waits_for_a_request_already_out(rt: Runtime, account: Account) -> None:
     answer = asyncio.Event()
-
-    async def slow(request: OutboundRequest) -> OutboundResponse:
-        await answer.wait()
-        return OutboundResponse(200)
-
-    transport = MockTransport(slow)
+    transport = hanging(answer)
     engine = engine_for(rt, transport)
     await queued(rt, account)
     assert await engine.worker.claim_and_start() == 1
@@ -116,12 +121,7 @@ async def test_a_live_worker_renews_its_leases(
     monkeypatch.setattr(lease_module, "LEASE_SECONDS", 2.0)
     monkeypatch.setattr(lease_module, "HEARTBEAT_SECONDS", 0.05)
     answer = asyncio.Event()
-
-    async def slow(request: OutboundRequest) -> OutboundResponse:
-        await answer.wait()
-        return OutboundResponse(200)
-
-    transport = MockTransport(slow)
+    transport = hanging(answer)
     engine = engine_for(rt, transport)
     wall = [1000.0]
     engine.worker.lease_clock = lambda: wall[0]
@@ -156,13 +156,7 @@ async def test_a_request_out_past_the_grace_is_left_to_its_lease(
     from hookline.delivery import worker as worker_module
 
     monkeypatch.setattr(worker_module, "STOP_GRACE_SECONDS", 0.05)
-    never = asyncio.Event()
-
-    async def hang(request: OutboundRequest) -> OutboundResponse:
-        await never.wait()
-        return OutboundResponse(200)
-
-    transport = MockTransport(hang)
+    transport = hanging(asyncio.Event())
     engine = engine_for(rt, transport)
     await queued(rt, account)
     assert await engine.worker.claim_and_start() == 1
