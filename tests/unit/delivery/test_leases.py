@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,36 @@ async def test_a_request_out_past_the_grace_is_left_to_its_lease(
     (row,) = await delivery_rows(rt, account)
     # Not "failed": the receiver may have it; the next worker re-sends it (RetryCount=1).
     assert (row["status"], row["attempts"]) == ("sending", 1)
+
+
+async def test_a_send_whose_outcome_was_lost_is_retried_as_a_retry(
+    rt: Runtime, account: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookline.store import Tx
+
+    real = Tx.finish_deliveries
+    calls = []
+
+    async def lost_once(self: Tx, outcomes: Any) -> None:
+        if outcomes and not calls:
+            calls.append(len(outcomes))
+            raise ConnectionError("the database went away as the answer came")
+        await real(self, outcomes)
+
+    monkeypatch.setattr(Tx, "finish_deliveries", lost_once)
+    transport = MockTransport()
+    engine = engine_for(rt, transport)
+    wall = [1000.0]
+    engine.worker.lease_clock = lambda: wall[0]
+    await queued(rt, account)
+    assert await run_once(engine) == 1  # sent and answered; recording it failed
+    (row,) = await delivery_rows(rt, account)
+    assert (row["status"], row["attempts"]) == ("sending", 1)
+    wall[0] += lease_module.LEASE_SECONDS + 1  # its lease runs out, nobody renews it
+    assert await run_once(engine) == 1
+    first, again = transport.requests
+    assert [form(r)["RetryCount"] for r in (first, again)] == ["0", "1"]
+    token = "I-Twilio-Idempotency-Token"
+    assert first.header(token) == again.header(token)
+    (row,) = await delivery_rows(rt, account)
+    assert (row["status"], row["attempts"]) == ("delivered", 2)
