@@ -1,7 +1,7 @@
 """Which due deliveries a worker starts now: fair shares of each host, as pure functions.
 
 A worker sends at most ``host_limit`` requests at once to one ``scheme://host:port`` (the
-politeness limit, ``--per-endpoint-concurrency``). Within a host, slots are shared by URL
+politeness limit, ``HOOKLINE_PER_ENDPOINT_CONCURRENCY``). Within a host, slots are shared by URL
 (a conversation-scoped webhook's ``?conv=…`` makes a URL of its own):
 
 - **Healthy URLs keep a reserve.** A URL is *healthy* once it answered within
