@@ -21,7 +21,7 @@ from hookline.delivery.log import attempt_row
 from hookline.delivery.overrides import ConnectionOverrides
 from hookline.delivery.results import Outcome
 from hookline.delivery.retry import RetryPolicy, parse_retry_after
-from hookline.delivery.sender import prepare
+from hookline.delivery.sender import prepare_row
 from hookline.delivery.states import DeliveryState
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain.runtime import Runtime
@@ -77,15 +77,16 @@ async def send(
     """Sign and send ``row`` (as ``injection`` says), then judge the answer."""
     assert row.url is not None
     attempt = max(1, row.attempts)
-    params = dict(row.params) | {"RetryCount": str(attempt - 1)}
-    prepared = prepare(row.url, row.method, params, auth_token, row.idempotency_token)
+    prepared = prepare_row(row, auth_token, attempt, rt.now_ts())
     # The attempt ends at its start plus the time it took, by the clock it started on:
     # a clock moved meanwhile (--manual-clock) does not shift this attempt's schedule.
     started, began = rt.now_ts(), time.monotonic()
     response, injected = await fault_injection.send(transport, prepared.request, injection, on_send)
     took = time.monotonic() - began
+    # Event Streams sink rows carry their own schedule; webhooks use the worker's.
+    schedule = prepared.retry or policy
     outcome = judge(
-        policy, row, attempt, response, prepared.overrides, started + took, owner=owner, rng=rng
+        schedule, row, attempt, response, prepared.overrides, started + took, owner=owner, rng=rng
     )
     logged = attempt_row(
         rt, row.sid, row.account_sid, attempt, prepared.request, response, outcome.next_attempt_at
