@@ -37,6 +37,8 @@ SLOW_SECONDS = 2.0
 #: URLs remembered per worker (least recently used forgotten first; a forgotten URL is
 #: treated like a new one).
 MAX_URLS = 10_000
+#: Healthy URLs a claim asks for by name when their host's unhealthy share is used up.
+MAX_ASKED = 200
 
 
 def reserve_for(host_limit: int) -> int:
@@ -77,6 +79,9 @@ class Slots:
         self.hosts: Counter[str] = Counter()
         self.webhooks: set[str] = set()
         self.urls: OrderedDict[str, UrlState] = OrderedDict()
+        #: The URLs with requests in flight: what every claim looks at (a worker may know
+        #: thousands of URLs, one per scoped webhook; it has at most a few hundred out).
+        self.active: dict[str, UrlState] = {}
 
     @property
     def total(self) -> int:
@@ -100,8 +105,8 @@ class Slots:
     def unhealthy_in_flight(self, host: str, now: float) -> int:
         return sum(
             len(s.started)
-            for s in self.urls.values()
-            if s.host == host and s.started and not s.healthy(now, self.slow_after)
+            for s in self.active.values()
+            if s.host == host and not s.healthy(now, self.slow_after)
         )
 
     def start(self, candidate: Candidate, now: float) -> None:
@@ -109,7 +114,10 @@ class Slots:
         self.hosts[host] += 1
         if candidate.webhook_sid:
             self.webhooks.add(candidate.webhook_sid)
-        self.url(candidate.url or "", host).started[candidate.sid] = now
+        url = candidate.url or ""
+        state = self.url(url, host)
+        state.started[candidate.sid] = now
+        self.active[url] = state
 
     def finish(self, candidate: Candidate, *, elapsed: float | None, answered: bool) -> None:
         """A request ended after ``elapsed`` seconds, ``answered`` or not (``elapsed``
@@ -120,8 +128,11 @@ class Slots:
             del self.hosts[host]
         if candidate.webhook_sid:
             self.webhooks.discard(candidate.webhook_sid)
-        state = self.url(candidate.url or "", host)
+        url = candidate.url or ""
+        state = self.url(url, host)
         state.started.pop(candidate.sid, None)
+        if not state.started:
+            self.active.pop(url, None)
         if elapsed is None:
             return
         state.fast = answered and elapsed < self.slow_after
@@ -135,22 +146,29 @@ class Slots:
         return self.unhealthy_in_flight(host, now) >= self.url_cap
 
     def healthy_urls(self, host: str, now: float) -> list[str]:
-        return sorted(
-            url
-            for url, s in self.urls.items()
-            if s.host == host and s.healthy(now, self.slow_after) and len(s.started) < s.limit
-        )
+        """The host's healthy URLs with room, most recently used first (at most
+        :data:`MAX_ASKED`: the claim lists them in its query)."""
+        found = []
+        for url in reversed(self.urls):
+            s = self.urls[url]
+            if s.host == host and s.healthy(now, self.slow_after) and len(s.started) < s.limit:
+                found.append(url)
+                if len(found) >= MAX_ASKED:
+                    break
+        return sorted(found)
 
     def busy_hosts(self) -> list[str]:
         return sorted(host for host, n in self.hosts.items() if n >= self.host_limit)
 
     def busy_urls(self, now: float) -> list[str]:
-        """URLs that may start nothing now (at their limit, or unhealthy on a host whose
-        unhealthy share is used up): the claim query leaves their rows out."""
+        """URLs with requests out that may start nothing more now (at their limit, or
+        unhealthy on a host whose unhealthy share is used up): the claim query leaves
+        their rows out. (An idle URL's rows are judged by ``choose``; a host whose share
+        is used up is asked for its healthy URLs' rows only.)"""
         full_hosts = {h for h in self.hosts if self.unhealthy_full(h, now)}
         return sorted(
             url
-            for url, s in self.urls.items()
+            for url, s in self.active.items()
             if len(s.started) >= s.limit
             or (s.host in full_hosts and not s.healthy(now, self.slow_after))
         )
