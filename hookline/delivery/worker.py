@@ -39,7 +39,7 @@ from hookline.delivery.leases import LEASE_SECONDS, LeaseKeeper
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.transport import Transport
 from hookline.domain import accounts
-from hookline.domain.faults import Faults
+from hookline.domain.faults import from_doc
 from hookline.domain.runtime import Runtime
 from hookline.redact import redact_url
 from hookline.store import Candidate, DeliveryRow, Tx
@@ -194,15 +194,14 @@ class Worker:
             self._next_cycle = None
 
     async def _cycle(self) -> None:
-        """One transaction: the finished attempts' outcomes, then (if wanted) a claim and
-        the fault settings of the accounts claimed for (read here: never stale)."""
+        """One transaction: the finished attempts' outcomes, then (if wanted) a claim (whose
+        rows carry their account's fault settings: never stale)."""
         cycle, self._next_cycle = self._next_cycle, None
         batch, self._finished = self._finished, []
         claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
         for held, judged, _ in batch:
             self._release(held, judged.elapsed, answered=judged.answered)
         rows: list[DeliveryRow] = []
-        faults: dict[str, Faults] = {}
         try:
             async with self.rt.store.transaction() as tx:
                 outcomes = [judged.outcome for _, judged, _ in batch]
@@ -210,8 +209,6 @@ class Worker:
                 await tx.insert_attempts([o.attempt for o in outcomes if o.attempt])
                 if claim:
                     rows = await self._claim(tx)
-                    if rows:
-                        faults = await self.faults.read(tx, {row.account_sid for row in rows})
         except Exception as exc:
             rows = []
             for _, _, done in batch:
@@ -223,7 +220,7 @@ class Worker:
             for _, _, done in batch:
                 if not done.done():
                     done.set_result(None)
-        self._start(rows, faults)
+        self._start(rows)
         if cycle is not None and not cycle.done():
             cycle.set_result(len(rows))
 
@@ -253,7 +250,7 @@ class Worker:
             lease_now=lease_now,
         )
 
-    def _start(self, rows: list[DeliveryRow], faults: dict[str, Faults]) -> None:
+    def _start(self, rows: list[DeliveryRow]) -> None:
         clock = time.monotonic()
         for row in rows:
             held = Held(row, Candidate(row.sid, row.endpoint, row.webhook_sid, row.url))
@@ -261,7 +258,8 @@ class Worker:
             self.slots.start(held.slot, clock)
             self.slots.urls[row.url or ""].account = row.account_sid
             self._show(held.slot)
-            injection = self.faults.injection(faults.get(row.account_sid))
+            # The account's fault settings came with the lease (read in the claim).
+            injection = self.faults.injection(from_doc(row.fault_doc))
             held.task = asyncio.create_task(self._deliver(held, injection))
             self._tasks.add(held.task)
             held.task.add_done_callback(self._tasks.discard)

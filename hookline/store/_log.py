@@ -34,6 +34,8 @@ def _checked(filters: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, A
 def _delivery(row: Any) -> DeliveryRow:
     values = dict(row._mapping)
     values["params"] = dict(values["params"])
+    if values.get("fault_doc") is not None:
+        values["fault_doc"] = dict(values["fault_doc"])
     return DeliveryRow(**values)
 
 
@@ -161,7 +163,8 @@ class LogMethods(Connected):
         """Lease those of ``sids`` still due (by the server's clock, ``now``) or whose lease
         expired (by the lease clock, ``lease_now``) to ``owner`` until ``lease_until``.
         Each lease counts as an attempt (``attempts`` + 1): a send whose outcome is lost
-        still counts, so the next send is a retry."""
+        still counts, so the next send is a retry. Each row comes with its account's
+        fault settings (``fault_doc``), read in the same statement."""
         result = await self._execute(*q.lease_deliveries(sids, owner, lease_until, now, lease_now))
         return [_delivery(row) for row in result]
 

@@ -330,8 +330,15 @@ def _lease_deliveries(count: int) -> Update:
             lease_until=bindparam("lease_until", type_=Float),
             updated_at=now,
         )
-        .returning(*t.deliveries.c)
+        # The account's fault settings come with the row: read in the claim, never stale,
+        # at no extra statement.
+        .returning(*t.deliveries.c, _fault_doc())
     )
+
+
+def _fault_doc() -> Any:
+    f, c = t.fault_settings.c, t.deliveries.c
+    return select(f.doc).where(f.sid == c.account_sid).scalar_subquery().label("fault_doc")
 
 
 def lease_deliveries(
