@@ -39,7 +39,7 @@ from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
 from hookline.settings import Settings
 from hookline.store import open_store
-from hookline.web.errors import HANDLERS
+from hookline.web.errors import HANDLERS, AnswerErrors
 
 log = logging.getLogger("hookline")
 
@@ -122,7 +122,8 @@ def create_app(
         routes=api_routes(),
         exception_handlers=HANDLERS,
         lifespan=lifespan,
-        middleware=[Middleware(metrics.RequestMetrics)],
+        # AnswerErrors inside RequestMetrics: an unexpected error's 500 is counted too.
+        middleware=[Middleware(metrics.RequestMetrics), Middleware(AnswerErrors)],
     )
 
 

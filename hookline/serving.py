@@ -7,6 +7,11 @@ connection and trickles (or stops) its headers is held forever. hookline's proto
 that many seconds of the connection opening, or of its first byte on a kept-alive
 connection; otherwise the connection is closed.
 
+On SIGTERM (an orchestrator stopping the container) uvicorn stops accepting, lets the
+requests in progress finish within ``shutdown_timeout`` (``timeout_graceful_shutdown``),
+runs the app's shutdown, and hookline then exits 0: a stop that was asked for is not a
+failure (uvicorn would re-raise the signal, and the process would die of it).
+
 HTTP is parsed by httptools (C, several times cheaper per request than h11) when it is
 installed, as ``uvicorn[standard]`` installs it; h11 is the fallback.
 """
@@ -15,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import signal
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import h11
@@ -103,6 +110,7 @@ def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
         timeout_keep_alive=settings.timeout_keep_alive,
         limit_concurrency=settings.limit_concurrency or None,
         h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
 
 
@@ -114,5 +122,11 @@ def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None
             await super().startup(sockets)
             if not self.should_exit:
                 after_startup()
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM:
+                # Stopped on request: exit 0 once shut down, instead of dying of the signal.
+                self._captured_signals.remove(sig)
 
     Server(uvicorn_config(app, settings)).run()

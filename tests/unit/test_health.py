@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ async def test_health_is_503_once_the_worker_has_died(
     async with app.router.lifespan_context(app):
         assert await _get(app, "/_hookline/health") == (
             200,
-            {"status": "ok", "worker": "alive", "backlog": 0},
+            {"status": "ok", "database": "ok", "worker": "alive", "backlog": 0, "pid": os.getpid()},
         )
         crashed.set()
         task = app.state.engine._worker_task
