@@ -14,6 +14,7 @@ SQL or parameters, and SQLAlchemy's wrapper (which renders both) is looked throu
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterator
 
@@ -91,3 +92,21 @@ def translating(*, network: bool = False) -> Iterator[None]:
         if error is None:
             raise
         raise error from None
+
+
+class _DriverLogs(logging.Filter):
+    """asyncpg's pool logs a traceback each time it fails to reconnect its idle floor
+    while the database is down: one line with the reason instead (a known condition)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        known = unavailable(error, network=True) if error is not None else None
+        if known is not None:
+            record.msg = f"{record.getMessage()}: database unavailable ({known.reason})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("asyncpg.pool").addFilter(_DriverLogs())
