@@ -13,6 +13,7 @@ them), so no message body reaches the log.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.exceptions import HTTPException
@@ -89,7 +90,10 @@ class AnswerErrors:
     """ASGI middleware: an unexpected error is answered 500 with Twilio's error JSON and
     logged once, and not re-raised (see the module docstring). An error after the
     response has started cannot be answered: that one is re-raised, and the server closes
-    the connection, the only way left to tell the client its response is incomplete."""
+    the connection, the only way left to tell the client its response is incomplete.
+
+    A request cancelled because a graceful shutdown ran out of time
+    (``--shutdown-timeout``) is answered 503 with ``Connection: close``, in one log line."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -107,6 +111,13 @@ class AnswerErrors:
 
         try:
             await self.app(scope, receive, send_and_note)
+        except asyncio.CancelledError:
+            if started:
+                raise
+            log.warning("%s %s cut short: the server is stopping", scope["method"], scope["path"])
+            response = error_response(503, 20503, "The server is stopping; retry the request")
+            response.headers["Connection"] = "close"
+            await response(scope, receive, send)
         except Exception:
             if started:
                 raise
