@@ -64,3 +64,50 @@ async def test_health_is_503_once_the_worker_has_died(
         await asyncio.wait([task])
         status, body = await _get(app, "/_hookline/health")
         assert (status, body["status"], body["worker"]) == (503, "worker dead", "dead")
+
+
+async def test_health_is_503_and_metrics_200_while_the_database_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookline.domain import deliveries
+    from hookline.exceptions import DatabaseUnavailable
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", worker=False))
+    async with app.router.lifespan_context(app):
+
+        async def down(rt: Any) -> int:
+            raise DatabaseUnavailable("ConnectionRefusedError: refused")
+
+        monkeypatch.setattr(deliveries, "backlog", down)
+        assert await _get(app, "/_hookline/health") == (
+            503,
+            {
+                "status": "database unavailable",
+                "database": "unavailable",
+                "worker": "disabled",
+                "backlog": None,
+                "pid": os.getpid(),
+            },
+        )
+        status, text = await _get_text(app, "/metrics")
+        assert status == 200 and "\nhookline_database_up 0.0\n" in text
+        monkeypatch.undo()
+        status, text = await _get_text(app, "/metrics")
+        assert status == 200 and "\nhookline_database_up 1.0\n" in text
+
+
+async def _get_text(app: Any, path: str) -> tuple[int, str]:
+    sent: list[dict[str, Any]] = []
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode()}
+    scope |= {"query_string": b"", "headers": [], "scheme": "http", "http_version": "1.1"}
+    scope |= {"server": ("test", 80), "client": ("test", 1), "root_path": ""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return sent[0]["status"], body.decode()
