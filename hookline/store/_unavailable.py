@@ -32,8 +32,11 @@ _PG_UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,
     asyncpg.InsufficientResourcesError,
-    # The client side: a connection the server closed, used again.
+    # The client side: a connection the server closed, used again; and the protocol's
+    # state broken by a connection cut in the middle of an operation (seen at COMMIT when
+    # PostgreSQL stopped: "cannot switch to state 15; another operation is in progress").
     asyncpg.InterfaceError,
+    asyncpg.exceptions._base.InternalClientError,
 )
 #: sqlite3's messages for a file that cannot be used right now.
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")

@@ -149,6 +149,12 @@ def test_a_stopped_database_gives_503_and_nothing_is_lost(
                 "text/plain"
             )
             assert _database_up(scrape.text) == 0
+        # The background loops (timers every second, the worker) meet the outage too, and
+        # say so in one line each round.
+        deadline = time.monotonic() + 60
+        while "conversation timers failed: database unavailable (" not in server.log():
+            assert time.monotonic() < deadline, server.log()[-5000:]
+            time.sleep(0.1)  # a poll interval; the deadline above is what bounds the wait
 
         cluster.resume()
         assert _wait_for_health(client, 200).status == 200

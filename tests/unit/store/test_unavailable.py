@@ -22,6 +22,7 @@ from hookline.store._unavailable import translating, unavailable
         asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.TooManyConnectionsError("sorry, too many clients already"),
         asyncpg.InterfaceError("connection is closed"),
+        asyncpg.exceptions._base.InternalClientError("cannot switch to state 15"),
         sqlite3.OperationalError("database is locked"),
     ],
     ids=lambda error: type(error).__name__,
