@@ -27,6 +27,7 @@ from typing import Any
 
 import h11
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from hookline.settings import Settings
@@ -114,8 +115,32 @@ def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
     )
 
 
+#: uvicorn's exit status for an application whose start-up failed.
+STARTUP_FAILURE = 3
+
+
+def _short_startup_failure(app: ASGIApp) -> ASGIApp:
+    """``app`` whose failed lifespan start-up is reported in one line (the error's last
+    line: its type and message), not the whole traceback Starlette hands uvicorn."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def send_short(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed" and message.get("message"):
+                message = {**message, "message": message["message"].strip().splitlines()[-1]}
+            await send(message)
+
+        await app(scope, receive, send_short)
+
+    return wrapped
+
+
 def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None:
-    """Serve ``app`` until interrupted; ``after_startup`` runs once the socket listens."""
+    """Serve ``app`` until interrupted; ``after_startup`` runs once the socket listens.
+    A failed start-up exits with status 3 (as ``uvicorn`` does), in one line."""
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
@@ -129,4 +154,7 @@ def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None
                 # Stopped on request: exit 0 once shut down, instead of dying of the signal.
                 self._captured_signals.remove(sig)
 
-    Server(uvicorn_config(app, settings)).run()
+    server = Server(uvicorn_config(_short_startup_failure(app), settings))
+    server.run()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
