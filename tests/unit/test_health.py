@@ -13,34 +13,13 @@ import pytest
 from hookline.app import create_app
 from hookline.delivery.worker import Worker
 from hookline.settings import Settings
+from tests.support.asgi import call
 
 
 async def _get(app: Any, path: str) -> tuple[int, Any]:
     """One GET through the ASGI app, no network."""
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-        "scheme": "http",
-        "server": ("test", 80),
-        "client": ("test", 1),
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], json.loads(body)
+    status, _, body = await call(app, "GET", path)
+    return status, json.loads(body)
 
 
 async def test_health_is_503_once_the_worker_has_died(
@@ -97,17 +76,5 @@ async def test_health_is_503_and_metrics_200_while_the_database_is_unavailable(
 
 
 async def _get_text(app: Any, path: str) -> tuple[int, str]:
-    sent: list[dict[str, Any]] = []
-    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode()}
-    scope |= {"query_string": b"", "headers": [], "scheme": "http", "http_version": "1.1"}
-    scope |= {"server": ("test", 80), "client": ("test", 1), "root_path": ""}
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], body.decode()
+    status, _, body = await call(app, "GET", path)
+    return status, body.decode()

@@ -17,35 +17,11 @@ from starlette.routing import Route
 
 from hookline.exceptions import DatabaseUnavailable
 from hookline.web.errors import HANDLERS, AnswerErrors
+from tests.support.asgi import call
 
 
 async def _call(app: Any, path: str) -> tuple[int, dict[str, str], bytes]:
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-        "scheme": "http",
-        "server": ("test", 80),
-        "client": ("test", 1),
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    start = sent[0]
-    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers, body
+    return await call(app, "POST", path)
 
 
 async def _database_down(request: Request) -> Response:
