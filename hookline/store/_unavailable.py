@@ -32,10 +32,9 @@ _PG_UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.CrashShutdownError,
     asyncpg.CannotConnectNowError,
     asyncpg.InsufficientResourcesError,
-    # The client side: a connection the server closed, used again; and the protocol's
-    # state broken by a connection cut in the middle of an operation (seen at COMMIT when
-    # PostgreSQL stopped: "cannot switch to state 15; another operation is in progress").
-    asyncpg.InterfaceError,
+    # The protocol's state broken by a connection cut in the middle of an operation (seen
+    # at COMMIT when PostgreSQL stopped: "cannot switch to state 15; another operation is
+    # in progress").
     asyncpg.exceptions._base.InternalClientError,
 )
 #: sqlite3's messages for a file that cannot be used right now.
@@ -63,6 +62,10 @@ def unavailable(error: BaseException, *, network: bool = False) -> DatabaseUnava
         if isinstance(cause, _PG_UNAVAILABLE) or (
             network and isinstance(cause, OSError | TimeoutError)
         ):
+            return DatabaseUnavailable(reason(cause))
+        # A connection the server closed, used again (not asyncpg's other interface
+        # errors, such as one connection used by two operations at once: a bug).
+        if isinstance(cause, asyncpg.InterfaceError) and "closed" in str(cause):
             return DatabaseUnavailable(reason(cause))
         if isinstance(cause, sqlite3.OperationalError) and str(cause).lower().startswith(
             _SQLITE_UNAVAILABLE

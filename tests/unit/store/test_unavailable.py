@@ -59,6 +59,7 @@ def test_network_errors_count_only_where_the_database_is_being_connected() -> No
         IntegrityError("INSERT", {}, asyncpg.UniqueViolationError("duplicate key")),
         asyncpg.UndefinedTableError('relation "x" does not exist'),
         sqlite3.OperationalError("no such table: x"),
+        asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
         RuntimeError("a bug"),
     ],
     ids=lambda error: type(error).__name__,
@@ -76,7 +77,7 @@ def test_translating_raises_without_the_drivers_traceback() -> None:
 
 
 def test_the_reason_is_one_short_line() -> None:
-    found = unavailable(asyncpg.InterfaceError("line one\nline two " + "x" * 500))
+    found = unavailable(asyncpg.InterfaceError("connection is closed\nline two " + "x" * 500))
     assert found is not None
     assert "\n" not in found.reason and len(found.reason) <= 200
 
