@@ -20,7 +20,12 @@ from pathlib import Path
 import pytest
 
 import hookline
-from tests.reliability.conftest import POSTGRES_URL, fresh_postgres_database
+from tests.reliability.conftest import (
+    POSTGRES_URL,
+    backends,
+    database_url,
+    fresh_postgres_database,
+)
 from tests.support.receiver import Receiver
 from tests.support.server import ACCOUNT_SID, AUTH_TOKEN, free_port
 
@@ -72,12 +77,15 @@ def _migrations(logs: list[Path]) -> int:
     return sum(log.read_text().count(MIGRATED) for log in logs)
 
 
-@pytest.mark.postgres
-@needs_postgres
+@pytest.mark.parametrize("backend", backends())
 def test_two_servers_two_workers_and_a_migrate_started_together_all_come_up(
-    fresh_postgres: str, tmp_path: Path, receiver: Receiver
+    backend: str, tmp_path: Path, receiver: Receiver
 ) -> None:
-    url = fresh_postgres
+    with database_url(backend, tmp_path) as url:
+        _start_together(url, tmp_path, receiver)
+
+
+def _start_together(url: str, tmp_path: Path, receiver: Receiver) -> None:
     ports = [free_port(), free_port()]
     launched = [
         _launch(
