@@ -101,3 +101,7 @@ class DatabaseUnavailable(HooklineError):
     def __init__(self, reason: str) -> None:
         super().__init__("The database is unavailable; retry the request later")
         self.reason = reason
+
+    def __str__(self) -> str:
+        # Where it is printed rather than answered (a failed start-up): say why.
+        return f"{self.message} ({self.reason})"
