@@ -28,7 +28,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from tests.reliability.conftest import Api, api_for
-from tests.support.openapi import SPEC_PATH, TWILIO_ORIGIN, check
+from tests.support.openapi import CONVERSATIONS_HOST, SPEC_PATH, check
 from tests.support.receiver import Receiver
 from tests.support.server import ServerProcess, start_server
 
@@ -195,7 +195,11 @@ def sanitize(case: Any, receiver: Receiver) -> None:
                     case.body[name] = loopback_only(value, receiver)
 
 
-def exchange(case: Any, world: World, statuses: list[int]) -> list[str]:
+def exchange(
+    case: Any, world: Any, statuses: list[int], host: str = CONVERSATIONS_HOST
+) -> list[str]:
+    """Send ``case`` to ``world.server``; the problems with the answer, checked against
+    the spec of Twilio's ``host`` (Conversations, or Events: test_fuzz_events.py)."""
     response = case.call(
         base_url=world.server.base_url,
         auth=(world.server.account_sid, world.server.auth_token),
@@ -206,13 +210,15 @@ def exchange(case: Any, world: World, statuses: list[int]) -> list[str]:
     problems: list[str] = []
     if response.status_code >= 500:
         problems.append(f"{where} -> {response.status_code} {response.text[:300]}")
-    twilio_url = TWILIO_ORIGIN + response.request.url.removeprefix(world.server.base_url)
+    twilio_url = f"https://{host}" + response.request.url.removeprefix(world.server.base_url)
     headers = {name.lower(): value for name, value in response.headers.items()}
     content_type = headers.get("content-type", "")
     if isinstance(content_type, list):  # schemathesis keeps every value of a header
         content_type = content_type[0] if content_type else ""
     content_type = content_type.split(";")[0]
-    problem = check(case.method, twilio_url, response.status_code, response.text, content_type)
+    problem = check(
+        case.method, twilio_url, response.status_code, response.text, content_type, host
+    )
     if problem:
         problems.append(f"{where} -> {response.status_code}: {problem}")
     if 200 <= response.status_code < 300:
