@@ -19,8 +19,11 @@ installed, as ``uvicorn[standard]`` installs it; h11 is the fallback.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import signal
+import socket
+import tempfile
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -28,7 +31,9 @@ from typing import Any
 import h11
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from hookline.settings import Settings
 
@@ -99,24 +104,24 @@ def protocol_class(timeout_request_read: float, max_header_bytes: int = 16 * 102
     )
 
 
-def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
+def _config_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level.lower(),
         # JSON logs: uvicorn's loggers propagate to the root logger's JSON handler.
-        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
-        http=protocol_class(settings.timeout_request_read, settings.max_header_bytes),
-        timeout_keep_alive=settings.timeout_keep_alive,
-        limit_concurrency=settings.limit_concurrency or None,
-        h11_max_incomplete_event_size=settings.max_header_bytes,
-        timeout_graceful_shutdown=settings.shutdown_timeout,
-    )
+        "log_config": None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+        "http": protocol_class(settings.timeout_request_read, settings.max_header_bytes),
+        "timeout_keep_alive": settings.timeout_keep_alive,
+        "limit_concurrency": settings.limit_concurrency or None,
+        "h11_max_incomplete_event_size": settings.max_header_bytes,
+        "workers": settings.workers,
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+    }
 
 
-#: uvicorn's exit status for an application whose start-up failed.
-STARTUP_FAILURE = 3
+def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(app, **_config_options(settings))
 
 
 def _short_startup_failure(app: ASGIApp) -> ASGIApp:
@@ -158,3 +163,71 @@ def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None
     server.run()
     if not server.started:
         raise SystemExit(STARTUP_FAILURE)
+
+
+# --- serve --workers N ----------------------------------------------------------------
+#
+# uvicorn's supervisor (``Multiprocess``) binds the socket once, starts N processes that
+# accept on it, and replaces one that dies or stops answering its health pings. It starts
+# them with ``spawn``, pickling their configuration: hookline's app and protocol class are
+# built at run time and do not pickle, so the configuration travels as the Settings alone
+# and each process builds its own app from them.
+
+
+class _ProcessConfig(uvicorn.Config):
+    """A uvicorn configuration that pickles as the settings it was built from."""
+
+    settings: Settings
+
+    def __reduce__(self) -> tuple[Any, tuple[Settings]]:
+        return (process_config, (self.settings,))
+
+
+def process_config(settings: Settings) -> uvicorn.Config:
+    """The configuration of one of ``serve --workers``' processes (runs in that process)."""
+    from hookline import logs
+    from hookline.app import create_app
+
+    logs.configure(settings.log_level, settings.log_format)
+    config = _ProcessConfig(
+        _short_startup_failure(create_app(settings)), **_config_options(settings)
+    )
+    config.settings = settings
+    return config
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's supervisor, calling ``after_startup`` once every process serves."""
+
+    #: Seconds each process has to come up before the banner is given up on (a process
+    #: that fails to start stops the supervisor: uvicorn's STARTUP_FAILURE).
+    READY_TIMEOUT = 120.0
+
+    def __init__(
+        self, config: uvicorn.Config, sockets: list[socket.socket], after: Callable[[], None]
+    ) -> None:
+        super().__init__(config, sockets)
+        self.after_startup = after
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        ready = all(
+            process.wait_until_ready(self.READY_TIMEOUT, self.should_exit)
+            for process in self.processes
+        )
+        if ready:
+            self.after_startup()
+
+    def failed_to_start(self) -> bool:
+        return any(process.exitcode == STARTUP_FAILURE for process in self.processes)
+
+
+def run_processes(settings: Settings, after_startup: Callable[[], None]) -> int:
+    """Serve with ``settings.workers`` processes on one port until SIGINT/SIGTERM; the
+    exit status (non-zero when a process could not start)."""
+    with tempfile.TemporaryDirectory(prefix="hookline-serve-") as directory:
+        settings = dataclasses.replace(settings, supervisor_dir=directory)
+        config = process_config(settings)
+        supervisor = _Supervisor(config, [config.bind_socket()], after_startup)
+        supervisor.run()
+        return STARTUP_FAILURE if supervisor.failed_to_start() else 0

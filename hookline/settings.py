@@ -58,6 +58,14 @@ class Settings:
     #: Seconds a SIGTERM'd process has to finish what it is doing (in-flight requests)
     #: before it stops anyway.
     shutdown_timeout: int = 20
+    #: Host names served besides the server's own (the bound address, localhost and the
+    #: public URL's host), separated by commas: ``*.example.com``, ``ip``, ``*`` (any).
+    allowed_hosts: str | None = None
+    #: API processes sharing the port (``serve --workers``).
+    workers: int = 1
+    #: Set by ``serve --workers`` for its processes: the directory in which they choose
+    #: the one that delivers (hookline/delivery/leader.py).
+    supervisor_dir: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +83,7 @@ class Settings:
             "REST_WEBHOOKS": "rest_webhooks",
             "FAULTS": "faults",
             "LOG_FORMAT": "log_format",
+            "ALLOWED_HOSTS": "allowed_hosts",
         }
         for env_name, attr in text_fields.items():
             value = _env(env_name)
@@ -91,6 +100,7 @@ class Settings:
             "MAX_HEADER_BYTES": ("max_header_bytes", int),
             "DATABASE_WAIT": ("database_wait", float),
             "SHUTDOWN_TIMEOUT": ("shutdown_timeout", int),
+            "WORKERS": ("workers", int),
         }
         for env_name, (attr, convert) in number_fields.items():
             value = _env(env_name)

@@ -186,6 +186,41 @@ def _connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return _apply(options, func)
 
 
+def _check_allowed_hosts(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    from hookline.web.origin_guard import parse_allowed_hosts
+
+    if value is not None:
+        try:
+            parse_allowed_hosts(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _process_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``serve``'s processes and the host names they answer to."""
+    options = [
+        click.option(
+            "--workers",
+            envvar="HOOKLINE_WORKERS",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="API processes sharing the port (a supervisor replaces one that dies); "
+            "one of them delivers post-events, unless --no-worker (docs/operations.md).",
+        ),
+        click.option(
+            "--allowed-hosts",
+            envvar="HOOKLINE_ALLOWED_HOSTS",
+            callback=_check_allowed_hosts,
+            help="Host names served besides the server's own (the bound address, localhost, "
+            "--public-url's host), comma-separated: *.example.com, ip (any IP address), "
+            "* (any). Other Host headers get 403 (DNS rebinding).",
+        ),
+    ]
+    return _apply(options, func)
+
+
 def _settings(options: dict[str, Any]) -> Settings:
     settings = Settings.from_env()
     for key, value in options.items():
@@ -213,6 +248,7 @@ def _settings(options: dict[str, Any]) -> Settings:
 @shutdown_timeout_option
 @_delivery_options
 @_connection_options
+@_process_options
 @serve_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
@@ -225,6 +261,9 @@ def serve(**options: Any) -> None:
     settings.worker = not no_worker
     check_port_free(settings.host, settings.port)
     prepare_database(settings.database_url, settings.database_wait)
+    if settings.workers > 1:
+        _serve_processes(settings)
+        return
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -233,6 +272,26 @@ def serve(**options: Any) -> None:
             _banner(settings, started[0])
 
     serving.run(app, settings, after_startup=banner)
+
+
+def _serve_processes(settings: Settings) -> None:
+    """``serve --workers N``: the schema and the account are made ready here, once; then
+    uvicorn's supervisor runs N processes, and the banner comes when all of them serve."""
+    from hookline import serving
+    from hookline.app import Started
+    from hookline.domain import accounts
+
+    if settings.manual_clock:
+        raise click.UsageError("--manual-clock needs one process: each would keep its own clock")
+
+    async def prepare(runtime: Runtime) -> Started:
+        account = await accounts.ensure(runtime, settings.account_sid, settings.auth_token)
+        return Started(account, runtime)
+
+    started = with_runtime(settings.database_url, prepare)
+    status = serving.run_processes(settings, after_startup=lambda: _banner(settings, started))
+    if status:
+        raise SystemExit(status)
 
 
 @click.command()

@@ -1,18 +1,22 @@
-"""One request through an ASGI app in-process (no network): status, headers, body."""
+"""One HTTP request through an ASGI app in the test's own event loop, no network."""
 
 from __future__ import annotations
 
 from typing import Any
 
 
-async def call(app: Any, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+async def asgi_response(
+    app: Any, method: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers (lower-case names) and body of ``method path`` with
+    ``headers`` (an empty body is sent)."""
     scope = {
         "type": "http",
         "method": method,
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [],
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
         "scheme": "http",
         "server": ("test", 80),
         "client": ("test", 1),
@@ -29,6 +33,14 @@ async def call(app: Any, method: str, path: str) -> tuple[int, dict[str, str], b
 
     await app(scope, receive, send)
     start = sent[0]
-    headers = {k.decode().lower(): v.decode() for k, v in start.get("headers", [])}
+    found = {k.decode().lower(): v.decode() for k, v in start.get("headers", [])}
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers, body
+    return start["status"], found, body
+
+
+async def asgi_request(
+    app: Any, method: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """The status and body of ``method path`` with ``headers`` (an empty body is sent)."""
+    status, _, body = await asgi_response(app, method, path, headers)
+    return status, body

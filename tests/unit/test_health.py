@@ -13,12 +13,12 @@ import pytest
 from hookline.app import create_app
 from hookline.delivery.worker import Worker
 from hookline.settings import Settings
-from tests.support.asgi import call
+from tests.support.asgi import asgi_request
 
 
 async def _get(app: Any, path: str) -> tuple[int, Any]:
     """One GET through the ASGI app, no network."""
-    status, _, body = await call(app, "GET", path)
+    status, body = await asgi_request(app, "GET", path)
     return status, json.loads(body)
 
 
@@ -76,5 +76,5 @@ async def test_health_is_503_and_metrics_200_while_the_database_is_unavailable(
 
 
 async def _get_text(app: Any, path: str) -> tuple[int, str]:
-    status, _, body = await call(app, "GET", path)
+    status, body = await asgi_request(app, "GET", path)
     return status, body.decode()

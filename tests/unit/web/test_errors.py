@@ -17,11 +17,11 @@ from starlette.routing import Route
 
 from hookline.exceptions import DatabaseUnavailable
 from hookline.web.errors import HANDLERS, AnswerErrors
-from tests.support.asgi import call
+from tests.support.asgi import asgi_response
 
 
 async def _call(app: Any, path: str) -> tuple[int, dict[str, str], bytes]:
-    return await call(app, "POST", path)
+    return await asgi_response(app, "POST", path)
 
 
 async def _database_down(request: Request) -> Response:
