@@ -78,6 +78,7 @@ class DeliveryEngine:
             retry_policy(settings.retry_policy),
             per_endpoint=settings.per_endpoint_concurrency,
             faults=FaultSource(faults.parse(settings.faults)),
+            stop_grace=settings.shutdown_timeout,
         )
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).

@@ -74,8 +74,11 @@ class Worker:
         max_in_flight: int = 256,
         lease_clock: Callable[[], float] = time.time,
         faults: FaultSource | None = None,
+        stop_grace: float | None = None,
     ) -> None:
         self.rt = rt
+        #: Seconds ``stop`` waits for requests already out (``--shutdown-timeout``).
+        self.stop_grace = stop_grace
         self.transport = transport
         self.policy = policy
         #: Seconds since the epoch, shared by every worker process (see the module docstring).
@@ -139,7 +142,8 @@ class Worker:
         if unsent:
             await self.leases.give_back([held.row.sid for held in unsent])
         if self._tasks:
-            await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            grace = STOP_GRACE_SECONDS if self.stop_grace is None else self.stop_grace
+            await asyncio.wait(self._tasks, timeout=grace)
         # Still out: cancelled before the transport closes under them (which would record
         # a failure); their rows stay leased until the lease runs out, then are retried.
         late = list(self._tasks)

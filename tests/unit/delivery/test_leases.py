@@ -151,18 +151,21 @@ async def test_a_live_worker_renews_its_leases(
     assert (row["status"], row["attempts"]) == ("delivered", 1)
 
 
-async def test_a_request_out_past_the_grace_is_left_to_its_lease(
+async def test_a_request_out_past_the_shutdown_timeout_is_left_to_its_lease(
     rt: Runtime, account: Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hookline.delivery import worker as worker_module
 
-    monkeypatch.setattr(worker_module, "STOP_GRACE_SECONDS", 0.05)
+    # ``--shutdown-timeout`` (Settings.shutdown_timeout) is the worker's grace on stop: with
+    # the built-in default made endless, only the setting lets ``stop`` return.
+    monkeypatch.setattr(worker_module, "STOP_GRACE_SECONDS", 3600.0)
     transport = hanging(asyncio.Event())
-    engine = engine_for(rt, transport)
+    engine = engine_for(rt, transport, shutdown_timeout=0)
     await queued(rt, account)
     assert await engine.worker.claim_and_start() == 1
     await until(lambda: len(transport.requests) == 1)
-    await engine.worker.stop()
+    async with asyncio.timeout(60):
+        await engine.worker.stop()
     (row,) = await delivery_rows(rt, account)
     # Not "failed": the receiver may have it; the next worker re-sends it (RetryCount=1).
     assert (row["status"], row["attempts"]) == ("sending", 1)
