@@ -48,7 +48,7 @@ from hookline.domain.runtime import Runtime
 from hookline.events_api import routes as events_api_routes
 from hookline.settings import Settings
 from hookline.store import open_store
-from hookline.web.errors import HANDLERS
+from hookline.web.errors import HANDLERS, AnswerErrors
 from hookline.web.origin_guard import (
     HostPolicy,
     OriginGuard,
@@ -149,8 +149,11 @@ def create_app(
         routes=api_routes(),
         exception_handlers=HANDLERS,
         lifespan=lifespan,
+        # AnswerErrors inside RequestMetrics (an unexpected error's 500 is counted too) and
+        # around everything else.
         middleware=[
             Middleware(metrics.RequestMetrics),
+            Middleware(AnswerErrors),
             Middleware(OriginGuard, hosts=host_policy(settings), public_url=settings.public_url),
         ],
     )

@@ -7,6 +7,8 @@ Metrics are per process: scrape every ``serve`` and ``worker`` you run.
 
 from __future__ import annotations
 
+import contextlib
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -39,7 +41,23 @@ PRE_EVENT_SECONDS = Histogram(
 OUTBOX_PENDING = Gauge(
     "hookline_outbox_pending", "Deliveries waiting to be sent or being sent (all accounts)."
 )
+DATABASE_UP = Gauge(
+    "hookline_database_up",
+    "1 when the database answered this scrape, 0 when it could not be reached.",
+)
 OUTCOMES = ("delivered", "failed", "retrying", "undeliverable")
+ENDPOINT_INFLIGHT = Gauge(
+    "hookline_endpoint_inflight",
+    "Post-event requests in flight per receiver URL (this process; shown while the URL "
+    "has requests out, or while it is slow).",
+    ["url"],
+)
+ENDPOINT_SLOTS = Gauge(
+    "hookline_endpoint_slots",
+    "How many requests a receiver URL may have in flight at once (adaptive: halved when "
+    "a request gets no answer, one more per answer; see docs/delivery.md).",
+    ["url"],
+)
 
 _requests: dict[tuple[str, int], Counter] = {}
 _outcomes = {outcome: DELIVERIES.labels(outcome) for outcome in OUTCOMES}
@@ -57,21 +75,46 @@ def count_delivery(outcome: str) -> None:
     _outcomes[outcome].inc()
 
 
+_endpoints: dict[str, tuple[Gauge, Gauge]] = {}
+
+
+def show_endpoint(url: str, in_flight: int, slots: int) -> None:
+    children = _endpoints.get(url)
+    if children is None:
+        children = _endpoints[url] = (ENDPOINT_INFLIGHT.labels(url), ENDPOINT_SLOTS.labels(url))
+    children[0].set(in_flight)
+    children[1].set(slots)
+
+
+def forget_endpoint(url: str) -> None:
+    """Drop an idle healthy URL's series: one per scoped webhook would pile up."""
+    if _endpoints.pop(url, None) is None:
+        return
+    for gauge in (ENDPOINT_INFLIGHT, ENDPOINT_SLOTS):
+        with contextlib.suppress(KeyError):
+            gauge.remove(url)
+
+
 def delivery_outcome(status: str) -> str:
     """A finished attempt's delivery status as a metric outcome (``pending`` → retrying)."""
     return "retrying" if status == "pending" else status
 
 
-def exposition(pending: int) -> tuple[bytes, str]:
-    """The text exposition and its content type, with the backlog counted just now."""
-    OUTBOX_PENDING.set(pending)
+def exposition(pending: int | None) -> tuple[bytes, str]:
+    """The text exposition and its content type, with the backlog counted just now
+    (``None``: the database did not answer, ``hookline_database_up`` is 0)."""
+    DATABASE_UP.set(0 if pending is None else 1)
+    if pending is not None:
+        OUTBOX_PENDING.set(pending)
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
 def serve_in_thread(host: str, port: int) -> None:
     """A ``hookline worker`` has no HTTP server: prometheus-client's own, in a thread.
-    (``hookline_outbox_pending`` is left out there: ``serve``'s ``/metrics`` has it.)"""
+    (``hookline_outbox_pending`` and ``hookline_database_up`` are left out there: a worker
+    does not ask the database at scrape time; ``serve``'s ``/metrics`` has them.)"""
     REGISTRY.unregister(OUTBOX_PENDING)  # never set in a worker: 0 would mislead
+    REGISTRY.unregister(DATABASE_UP)
     start_http_server(port, addr=host)
 
 

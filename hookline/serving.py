@@ -7,6 +7,11 @@ connection and trickles (or stops) its headers is held forever. hookline's proto
 that many seconds of the connection opening, or of its first byte on a kept-alive
 connection; otherwise the connection is closed.
 
+On SIGTERM (an orchestrator stopping the container) uvicorn stops accepting, lets the
+requests in progress finish within ``shutdown_timeout`` (``timeout_graceful_shutdown``),
+runs the app's shutdown, and hookline then exits 0: a stop that was asked for is not a
+failure (uvicorn would re-raise the signal, and the process would die of it).
+
 HTTP is parsed by httptools (C, several times cheaper per request than h11) when it is
 installed, as ``uvicorn[standard]`` installs it; h11 is the fallback.
 """
@@ -16,13 +21,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib.util
+import signal
 import socket
 import tempfile
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import h11
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors.multiprocess import Multiprocess
@@ -108,6 +116,7 @@ def _config_options(settings: Settings) -> dict[str, Any]:
         "limit_concurrency": settings.limit_concurrency or None,
         "h11_max_incomplete_event_size": settings.max_header_bytes,
         "workers": settings.workers,
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
     }
 
 
@@ -115,8 +124,28 @@ def uvicorn_config(app: Any, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(app, **_config_options(settings))
 
 
+def _short_startup_failure(app: ASGIApp) -> ASGIApp:
+    """``app`` whose failed lifespan start-up is reported in one line (the error's last
+    line: its type and message), not the whole traceback Starlette hands uvicorn."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+
+        async def send_short(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed" and message.get("message"):
+                message = {**message, "message": message["message"].strip().splitlines()[-1]}
+            await send(message)
+
+        await app(scope, receive, send_short)
+
+    return wrapped
+
+
 def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None:
-    """Serve ``app`` until interrupted; ``after_startup`` runs once the socket listens."""
+    """Serve ``app`` until interrupted; ``after_startup`` runs once the socket listens.
+    A failed start-up exits with status 3 (as ``uvicorn`` does), in one line."""
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
@@ -124,7 +153,16 @@ def run(app: Any, settings: Settings, after_startup: Callable[[], None]) -> None
             if not self.should_exit:
                 after_startup()
 
-    Server(uvicorn_config(app, settings)).run()
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            super().handle_exit(sig, frame)
+            if sig == signal.SIGTERM:
+                # Stopped on request: exit 0 once shut down, instead of dying of the signal.
+                self._captured_signals.remove(sig)
+
+    server = Server(uvicorn_config(_short_startup_failure(app), settings))
+    server.run()
+    if not server.started:
+        raise SystemExit(STARTUP_FAILURE)
 
 
 # --- serve --workers N ----------------------------------------------------------------
@@ -151,7 +189,9 @@ def process_config(settings: Settings) -> uvicorn.Config:
     from hookline.app import create_app
 
     logs.configure(settings.log_level, settings.log_format)
-    config = _ProcessConfig(create_app(settings), **_config_options(settings))
+    config = _ProcessConfig(
+        _short_startup_failure(create_app(settings)), **_config_options(settings)
+    )
     config.settings = settings
     return config
 

@@ -52,6 +52,12 @@ class Settings:
     rest_webhooks: str = "header"
     #: Default fault injection for every account, ``duplicate=0.1,delay=2`` (none if unset).
     faults: str | None = None
+    #: Seconds start-up waits for an unreachable database (retrying with backoff) before
+    #: giving up: containers started in any order find their database a little later.
+    database_wait: float = 30.0
+    #: Seconds a SIGTERM'd process has to finish what it is doing (in-flight requests)
+    #: before it stops anyway.
+    shutdown_timeout: int = 20
     #: Host names served besides the server's own (the bound address, localhost and the
     #: public URL's host), separated by commas: ``*.example.com``, ``ip``, ``*`` (any).
     allowed_hosts: str | None = None
@@ -92,6 +98,8 @@ class Settings:
             "TIMEOUT_REQUEST_READ": ("timeout_request_read", float),
             "LIMIT_CONCURRENCY": ("limit_concurrency", int),
             "MAX_HEADER_BYTES": ("max_header_bytes", int),
+            "DATABASE_WAIT": ("database_wait", float),
+            "SHUTDOWN_TIMEOUT": ("shutdown_timeout", int),
             "WORKERS": ("workers", int),
         }
         for env_name, (attr, convert) in number_fields.items():

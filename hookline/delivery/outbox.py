@@ -9,13 +9,13 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
+from hookline.delivery.states import DeliveryState
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.store import Tx
 
-#: Delivery states: pending → sending → delivered | pending (retry) | failed;
-#: ``undeliverable`` for targets that have nowhere to go (unmapped Studio flow, Flex).
-STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
+#: Delivery states (see :mod:`hookline.delivery.states`).
+STATUSES = tuple(DeliveryState)
 
 
 async def record_event(tx: Tx, event: Event, sid: str, date_created: str) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
-async def asgi_request(
+async def asgi_response(
     app: Any, method: str, path: str, headers: dict[str, str] | None = None
-) -> tuple[int, bytes]:
-    """The status and body of ``method path`` with ``headers`` (an empty body is sent)."""
+) -> tuple[int, dict[str, str], bytes]:
+    """The status, headers (lower-case names) and body of ``method path`` with
+    ``headers`` (an empty body is sent)."""
     scope = {
         "type": "http",
         "method": method,
@@ -31,5 +32,15 @@ async def asgi_request(
         sent.append(message)
 
     await app(scope, receive, send)
+    start = sent[0]
+    found = {k.decode().lower(): v.decode() for k, v in start.get("headers", [])}
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], body
+    return start["status"], found, body
+
+
+async def asgi_request(
+    app: Any, method: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """The status and body of ``method path`` with ``headers`` (an empty body is sent)."""
+    status, _, body = await asgi_response(app, method, path, headers)
+    return status, body

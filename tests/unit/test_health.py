@@ -36,10 +36,45 @@ async def test_health_is_503_once_the_worker_has_died(
     async with app.router.lifespan_context(app):
         assert await _get(app, "/_hookline/health") == (
             200,
-            {"status": "ok", "worker": "alive", "backlog": 0, "pid": os.getpid()},
+            {"status": "ok", "database": "ok", "worker": "alive", "backlog": 0, "pid": os.getpid()},
         )
         crashed.set()
         task = app.state.engine._worker_task
         await asyncio.wait([task])
         status, body = await _get(app, "/_hookline/health")
         assert (status, body["status"], body["worker"]) == (503, "worker dead", "dead")
+
+
+async def test_health_is_503_and_metrics_200_while_the_database_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookline.domain import deliveries
+    from hookline.exceptions import DatabaseUnavailable
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", worker=False))
+    async with app.router.lifespan_context(app):
+
+        async def down(rt: Any) -> int:
+            raise DatabaseUnavailable("ConnectionRefusedError: refused")
+
+        monkeypatch.setattr(deliveries, "backlog", down)
+        assert await _get(app, "/_hookline/health") == (
+            503,
+            {
+                "status": "database unavailable",
+                "database": "unavailable",
+                "worker": "disabled",
+                "backlog": None,
+                "pid": os.getpid(),
+            },
+        )
+        status, text = await _get_text(app, "/metrics")
+        assert status == 200 and "\nhookline_database_up 0.0\n" in text
+        monkeypatch.undo()
+        status, text = await _get_text(app, "/metrics")
+        assert status == 200 and "\nhookline_database_up 1.0\n" in text
+
+
+async def _get_text(app: Any, path: str) -> tuple[int, str]:
+    status, body = await asgi_request(app, "GET", path)
+    return status, body.decode()
