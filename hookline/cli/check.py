@@ -12,14 +12,14 @@ import click
     "--auth-token",
     envvar="HOOKLINE_AUTH_TOKEN",
     required=True,
-    help="The Auth Token the receiver validates signatures with (env HOOKLINE_AUTH_TOKEN).",
+    help="The Auth Token the receiver validates signatures with.",
 )
 @click.option("--pre", is_flag=True, help="Send a pre-event and read the answer as the gate.")
 @click.option("--event", help="Event type to send (default onMessageAdded, --pre onMessageAdd).")
 def check(url: str, auth_token: str, pre: bool, event: str | None) -> None:
     """Check that the receiver at URL validates signatures, answers in time and takes
     repeated deliveries. Needs no running server."""
-    from hookline.checker import pre_reading, reject_unknown_event, run_checks
+    from hookline.checker import hint, pre_reading, reject_unknown_event, run_checks
     from hookline.domain.events import PRE_EVENTS
 
     chosen = reject_unknown_event(event, pre)
@@ -32,4 +32,5 @@ def check(url: str, auth_token: str, pre: bool, event: str | None) -> None:
         click.echo(f"INFO  pre-event answer: {pre_reading(chosen, signed)}")
     failed = [v for v in verdicts if v.level == "FAIL"]
     if failed:
-        raise click.ClickException(f"{len(failed)} check(s) failed")
+        why = hint(signed)
+        raise click.ClickException(f"{len(failed)} check(s) failed" + (f": {why}" if why else ""))

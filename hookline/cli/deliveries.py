@@ -11,10 +11,12 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from hookline.cli.http import Server, segment, with_server
+from hookline.cli.http import Server, segment, wide_option, with_server
 
 DELIVERY = ("sid", "created_at", "event_type", "url", "status", "attempts", "last_status")
-STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
+#: What fits 80 columns: the SID (whole, to copy), what fired, how it went.
+DELIVERY_NARROW = ("sid", "event_type", "status", "last_status")
+STATUSES = ("pending", "sending", "delivered", "failed", "rejected", "undeliverable")
 #: Statuses a delivery leaves later: ``--follow`` reports the change.
 UNFINISHED = ("pending", "sending")
 TIMES = ("created_at", "updated_at", "next_attempt_at")
@@ -52,6 +54,7 @@ def _filters(opts: dict[str, Any]) -> dict[str, Any]:
 @click.option("--follow", "-f", is_flag=True, help="Then print new deliveries as they come.")
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, hidden=True)
 @with_server
+@wide_option
 def deliveries_list(server: Server, limit: int, follow: bool, interval: float, **opts: Any) -> None:
     """The newest deliveries first (one per event and target)."""
     filters = _filters(opts)
@@ -62,7 +65,8 @@ def deliveries_list(server: Server, limit: int, follow: bool, interval: float, *
     more = len(rows) > limit
     shown = rows[:limit]
     if not follow or server.as_json:
-        server.show(body | {"deliveries": body["deliveries"][:limit]}, shown, DELIVERY)
+        page = body | {"deliveries": body["deliveries"][:limit]}
+        server.show(page, shown, DELIVERY, narrow=DELIVERY_NARROW)
     else:
         for row in reversed(shown):
             _line(row)
