@@ -27,6 +27,8 @@ from rich.text import Text
 DEFAULT_URL = "http://127.0.0.1:8080"
 #: Terminals narrower than this get a table's narrow columns (``--wide``: all of them).
 WIDE_ENOUGH = 120
+#: ``--wide``'s line length limit (a table takes only the width it needs).
+WIDE_LINE = 1000
 #: Where the credentials come from, option and environment variable, for the messages.
 CREDENTIALS = (
     ("--account-sid", "HOOKLINE_ACCOUNT_SID"),
@@ -127,12 +129,13 @@ class Server:
         if self.as_json:
             click.echo(json.dumps(body, indent=2))
             return
-        # A console per call, so that COLUMNS is read when the command runs.
-        console = Console()
+        # A console per call, so that COLUMNS is read when the command runs. ``--wide``
+        # lines are as long as the table needs: no cell folded, every SID whole.
+        console = Console(width=WIDE_LINE) if self.wide else Console()
         names = list(columns)
         if narrow is not None and not self.wide and console.width < WIDE_ENOUGH:
             names = list(narrow)
-            click.echo(f"(a narrow terminal: {', '.join(names)} shown; --wide shows all)", err=True)
+            click.echo("(narrow terminal: some columns left out; --wide shows all)", err=True)
         table = _table()
         for name in names:
             # Fold rather than cut: a SID must stay whole to be copied.

@@ -14,8 +14,9 @@ from hookline.domain.runtime import Runtime
 from hookline.store import Tx
 
 #: Delivery states: pending → sending → delivered | pending (retry) | failed;
-#: ``undeliverable`` for targets that have nowhere to go (unmapped Studio flow, Flex).
-STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
+#: ``undeliverable`` for targets that have nowhere to go (unmapped Studio flow, Flex);
+#: ``rejected`` for a pre-event call the receiver answered with a refusal (non-2xx).
+STATUSES = ("pending", "sending", "delivered", "failed", "rejected", "undeliverable")
 
 
 async def record_event(tx: Tx, event: Event, sid: str, date_created: str) -> None:
