@@ -14,8 +14,9 @@ from rich.text import Text
 from hookline.cli.http import Server, segment, wide_option, with_server
 
 DELIVERY = ("sid", "created_at", "event_type", "url", "status", "attempts", "last_status")
-#: What fits 80 columns: the SID (whole, to copy), what fired, how it went.
-DELIVERY_NARROW = ("sid", "event_type", "status", "last_status")
+#: What fits 80 columns: the SID (whole, to copy), what fired, how it went (``outcome``:
+#: the status and the last HTTP answer, ``delivered 200``).
+DELIVERY_NARROW = ("sid", "event_type", "outcome")
 STATUSES = ("pending", "sending", "delivered", "failed", "rejected", "undeliverable")
 #: Statuses a delivery leaves later: ``--follow`` reports the change.
 UNFINISHED = ("pending", "sending")
@@ -30,7 +31,10 @@ def iso(value: Any) -> Any:
 
 
 def readable(delivery: dict[str, Any]) -> dict[str, Any]:
-    return {key: iso(value) if key in TIMES else value for key, value in delivery.items()}
+    row = {key: iso(value) if key in TIMES else value for key, value in delivery.items()}
+    answer = delivery.get("last_status")
+    row["outcome"] = f"{delivery.get('status')}" + (f" {answer}" if answer is not None else "")
+    return row
 
 
 @click.group()

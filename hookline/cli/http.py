@@ -27,6 +27,8 @@ from rich.text import Text
 DEFAULT_URL = "http://127.0.0.1:8080"
 #: Terminals narrower than this get a table's narrow columns (``--wide``: all of them).
 WIDE_ENOUGH = 120
+#: Columns never folded (a SID to copy, an event name to read); the others give way.
+KEEP_WHOLE = frozenset({"sid", "event_type"})
 #: ``--wide``'s line length limit (a table takes only the width it needs).
 WIDE_LINE = 1000
 #: Where the credentials come from, option and environment variable, for the messages.
@@ -138,8 +140,9 @@ class Server:
             click.echo("(narrow terminal: some columns left out; --wide shows all)", err=True)
         table = _table()
         for name in names:
-            # Fold rather than cut: a SID must stay whole to be copied.
-            table.add_column(name, overflow="fold")
+            # A SID stays whole on its line, to be copied; other cells fold, never cut.
+            whole = name in KEEP_WHOLE or name.endswith("_sid")
+            table.add_column(name, overflow="fold", no_wrap=whole)
         for row in rows:
             table.add_row(*(_cell(row.get(name)) for name in names))
         console.print(table)
@@ -201,7 +204,8 @@ def with_server(func: Callable[..., Any]) -> Callable[..., Any]:
                 for (option, env), value in zip(CREDENTIALS, (account_sid, auth_token), strict=True)
                 if not value
             ]
-            where = f"; HOOKLINE_URL is not set either (using {DEFAULT_URL})" if from_default else ""
+            where = f"; HOOKLINE_URL is not set either (using {DEFAULT_URL})"
+            where = where if from_default else ""
             raise click.UsageError(f"missing {' and '.join(absent)}{where}. {BANNER_HINT}")
         return func(Server(url, account_sid, auth_token, as_json), **kwargs)
 
