@@ -21,7 +21,6 @@ import base64
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.reliability.conftest import Api, Reply, api_for
+from tests.reliability.examples import build_examples, discover_missing
 from tests.support.receiver import Receiver
 from tests.support.routes import Operation, fill, kind_of, operations
 from tests.support.server import ServerProcess, start_server
@@ -69,8 +69,6 @@ FORMS: dict[str, dict[str, str]] = {
 }
 #: Queries of lists that need one (A's chat participant is "alice").
 QUERIES: dict[str, dict[str, str]] = {"ParticipantConversations": {"Identity": "alice"}}
-SMS = "+15550001111"
-PROXY = "+15550002222"
 
 
 @dataclass
@@ -102,103 +100,6 @@ def _cli(server: ServerProcess, *args: str) -> dict[str, str]:
     return dict(re.findall(r"^(\w+)\s+(\S+)$", output, re.MULTILINE))
 
 
-def _build_examples(a: Api, receiver: Receiver) -> dict[str, str]:
-    """One resource of A of every kind the fixture knows how to make."""
-    service = a.ok("GET", "/v1/Configuration")["default_chat_service_sid"]
-    a.ok(
-        "POST",
-        "/v1/Configuration/Webhooks",
-        {"PostWebhookUrl": receiver.url("/a-post"), "Filters": "onMessageAdded"},
-    )
-    conversation = a.ok(
-        "POST", "/v1/Conversations", {"FriendlyName": "a-conv", "UniqueName": "a-unique"}
-    )["sid"]
-    conv = f"/v1/Conversations/{conversation}"
-    chat = a.ok("POST", f"{conv}/Participants", {"Identity": "alice"})
-    phone = a.ok(
-        "POST",
-        f"{conv}/Participants",
-        {"MessagingBinding.Address": SMS, "MessagingBinding.ProxyAddress": PROXY},
-    )
-    message = a.ok(
-        "POST",
-        f"{conv}/Messages",
-        {"Body": "secret", "Author": "alice"},
-        headers={"X-Twilio-Webhook-Enabled": "true"},
-    )["sid"]
-    receipt = a.ok(
-        "POST",
-        f"/_hookline/Conversations/{conversation}/Messages/{message}/Receipts",
-        {"ParticipantSid": phone["sid"], "Status": "sent"},
-    )["sid"]
-    webhook = a.ok(
-        "POST",
-        f"{conv}/Webhooks",
-        {
-            "Target": "webhook",
-            "Configuration.Url": receiver.url("/a-scoped"),
-            "Configuration.Filters": "onMessageAdded",
-        },
-    )["sid"]
-    role = a.ok(
-        "POST",
-        "/v1/Roles",
-        {"FriendlyName": "a-role", "Type": "conversation", "Permission": "sendMessage"},
-    )["sid"]
-    address = a.ok(
-        "POST", "/v1/Configuration/Addresses", {"Type": "sms", "Address": "+15550003333"}
-    )["sid"]
-    flow = "FW" + "a" * 32
-    a.ok("POST", f"/_hookline/flows/{flow}", {"Url": receiver.url("/a-flow")})
-    receiver.wait_for(1, path="/a-post", timeout=30)  # the message's post-event
-    delivery = _settled_delivery(a)
-    return {
-        "Services": service,
-        "Conversations": conversation,
-        "Participants": chat["sid"],
-        "Users": a.ok("GET", "/v1/Users")["users"][0]["sid"],
-        "Messages": message,
-        "Receipts": receipt,
-        "Webhooks": webhook,
-        "Roles": role,
-        "Addresses": address,
-        "deliveries": delivery,
-        "flows": flow,
-        "static": "inspector.css",
-    }
-
-
-def _settled_delivery(a: Api) -> str:
-    """A delivery of A's, once none of A's is still pending (a stable snapshot)."""
-    deadline = time.monotonic() + 60
-    while True:
-        rows = a.ok("GET", "/_hookline/deliveries", params={"Limit": 1000})["deliveries"]
-        if rows and all(row["status"] not in ("pending", "sending") for row in rows):
-            return str(rows[0]["sid"])
-        assert time.monotonic() < deadline, f"A's deliveries never settled: {rows}"
-        time.sleep(0.05)  # the worker is still sending A's deliveries
-
-
-def _discover(a: Api, examples: dict[str, str], op: Operation, kind: str) -> str | None:
-    """An example of ``kind`` for a route newer than this file: the first item A can list
-    at the path up to that parameter (its earlier parameters filled in)."""
-    segments = op.pattern.split("/")
-    params = [i for i, segment in enumerate(segments) if segment.startswith("{")]
-    position = params[kind_of(op.pattern).index(kind)]
-    prefix = "/".join(segments[:position])
-    try:
-        listing = a.call("GET", fill(prefix, examples))
-    except KeyError:  # an earlier parameter has no example either
-        return None
-    if listing.status != 200:
-        return None
-    for value in listing.json().values():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            sid = value[0].get("sid")
-            return str(sid) if sid else None
-    return None
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     server = start_server(tmp_path_factory.mktemp("cross"))
@@ -209,13 +110,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         a = api_for(server)
         b = Api(server.base_url, other["AccountSid"], other["AuthToken"])
         b.ok("POST", "/v1/Conversations", {"FriendlyName": "b-conv"})
-        examples = _build_examples(a, receiver)
-        for op in operations():
-            for kind in kind_of(op.pattern):
-                if kind not in examples:
-                    found = _discover(a, examples, op, kind)
-                    if found:
-                        examples[kind] = found
+        examples = build_examples(a, receiver)
+        discover_missing(a, examples, operations())
         yield World(server, a, b, (key["ApiKeySid"], key["Secret"]), examples, receiver)
     finally:
         receiver.close()
