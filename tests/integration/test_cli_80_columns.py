@@ -109,6 +109,51 @@ def test_webhooks_show_with_every_filter_fits_80_columns(
     assert "http://127.0.0.1:" in shown and "POST" in shown
 
 
+def run_in_terminal(*args: str, env: dict[str, str]) -> str:
+    """``hookline ARGS`` in an 80x24 pseudo-terminal (no COLUMNS: the size comes from the
+    terminal, as in a user's shell); its output with colours and cursor codes removed."""
+    import fcntl
+    import struct
+    import termios
+
+    primary, secondary = os.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, WIDTH, 0, 0))
+    terminal_env = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+    process = subprocess.Popen(
+        [*_command(), *args], stdin=secondary, stdout=secondary, stderr=secondary,
+        env=terminal_env | {"TERM": "xterm-256color"}, close_fds=True,
+    )  # fmt: skip
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the terminal's last writer has gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert process.wait(60) == 0, b"".join(chunks).decode(errors="replace")
+    text = b"".join(chunks).decode(errors="replace").replace("\r\n", "\n")
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+
+
+def test_tables_fit_a_real_80_column_terminal(env: dict[str, str], app: Receiver) -> None:
+    run("webhooks", "set", "--all-events", "--post-url", app.url(LONG_PATH), env=env)
+    run("trigger", "onMessageAdded", env=env)
+    app.wait_for(1, path=LONG_PATH, event="onMessageAdded", timeout=60)
+    shown = run_in_terminal("webhooks", "show", env=env)
+    assert_fits(shown)
+    assert set(re.findall(r"\bon[A-Z][A-Za-z]+", shown)) == ALL_EVENTS
+    listed = run_in_terminal("deliveries", "list", "--limit", "5", env=env)
+    assert_fits(listed)
+    expected = json.loads(run("deliveries", "list", "--limit", "5", "--json", env=env).stdout)
+    assert expected["deliveries"]
+    assert re.findall(r"DL[0-9a-f]{32}", listed) == [d["sid"] for d in expected["deliveries"]]
+    assert "onMessageAdded" in listed
+
+
 def test_events_fit_80_columns(env: dict[str, str]) -> None:
     run("trigger", "onParticipantAdded", env=env)
     shown = run("events", env=env).stdout
