@@ -144,19 +144,20 @@ def sanitize(case: Any, receiver: Receiver) -> None:
 LENIENT_HEADERS = {"x-twilio-webhook-enabled"}
 
 
-def lenient(case: Any) -> bool:
-    """Whether a negative case breaks only what hookline accepts on purpose
-    (docs/twilio-behaviour.md): an empty form or query value, read as not given, and a
-    value of X-Twilio-Webhook-Enabled other than "true", read as false."""
+def lenient(case: Any, real_path: bool) -> bool:
+    """Whether a negative case is no longer invalid, or breaks only what hookline accepts
+    on purpose (docs/twilio-behaviour.md): its path was replaced with real resources
+    (``real_path``); an empty form or query value, read as not given; an unknown query
+    parameter of a GET, ignored; a value of X-Twilio-Webhook-Enabled other than "true"
+    (the spec's only header parameter, Authorization aside), read as false."""
     components = getattr(case.meta, "components", {}) or {}
     broken = {
         str(getattr(location, "value", location))
         for location, info in components.items()
         if info.mode == GenerationMode.NEGATIVE
     }
-    if broken == {"header"}:
-        # The spec's only header parameter is X-Twilio-Webhook-Enabled (Authorization
-        # aside, which is not generated): however it is broken, it is not "true".
+    forgiven = {"header", "path"} if real_path else {"header"}
+    if broken and broken <= forgiven:
         return True
     data = getattr(getattr(case.meta, "phase", None), "data", None)
     mutations = getattr(data, "mutations", ()) or ()
@@ -164,19 +165,22 @@ def lenient(case: Any) -> bool:
         return False
     for mutation in mutations:
         location = str(getattr(mutation.parameter_location, "value", ""))
+        if location in forgiven:
+            continue
+        keywords = set(getattr(mutation, "keywords", ()) or ())
+        if location == "query" and case.method == "GET" and keywords == {"additionalProperties"}:
+            continue
         name = mutation.parameter or (mutation.path[0] if mutation.path else None)
-        if location == "header":
-            if name is None or str(name).lower() in LENIENT_HEADERS:
-                continue
-            return False
-        container = {"query": case.query, "body": case.body, "path": case.path_parameters}
+        container = {"query": case.query, "body": case.body}
         values = container.get(location)
         if not (isinstance(values, dict) and name in values and values[name] == ""):
             return False
     return True
 
 
-def exchange(case: Any, world: World, statuses: list[int], negative: bool) -> list[str]:
+def exchange(
+    case: Any, world: World, statuses: list[int], negative: bool, real_path: bool
+) -> list[str]:
     response = case.call(
         base_url=world.server.base_url,
         auth=(world.server.account_sid, world.server.auth_token),
@@ -199,7 +203,8 @@ def exchange(case: Any, world: World, statuses: list[int], negative: bool) -> li
     if 200 <= response.status_code < 300:
         # Invalid input (negative mode) must be refused: a 2xx accepted it.
         checks = [not_a_server_error, response_schema_conformance]
-        checks += [negative_data_rejection] if negative and not lenient(case) else []
+        strict = negative and not lenient(case, real_path)
+        checks += [negative_data_rejection] if strict else []
         try:
             case.validate_response(response, checks=checks)
         except Exception as exc:  # schemathesis raises a FailureGroup of check failures
@@ -227,12 +232,14 @@ def test_fuzz(schema: Any, world: World, method: str, path: str, mode: Generatio
     @given(case=strategy, real=st.booleans())
     def run(case: Any, real: bool) -> None:
         sanitize(case, world.receiver)
+        real_path = False
         if real and has_path_parameters:
-            case.path_parameters = (case.path_parameters or {}) | world.real_path_parameters(
-                method, path
-            )
+            values = world.real_path_parameters(method, path)
+            case.path_parameters = (case.path_parameters or {}) | values
+            real_path = bool(values)
         try:
-            problems.extend(exchange(case, world, statuses, mode == GenerationMode.NEGATIVE))
+            negative = mode == GenerationMode.NEGATIVE
+            problems.extend(exchange(case, world, statuses, negative, real_path))
         except requests.RequestException as exc:
             problems.append(f"{case.method} {case.formatted_path}: no answer: {exc!r}")
 
