@@ -29,7 +29,16 @@ CREATE_FORMS: dict[str, dict[str, str]] = {
     "Roles": {"FriendlyName": "{unique}", "Type": "conversation", "Permission": "sendMessage"},
     "Addresses": {"Type": "sms", "Address": "+1555{digits}"},
     "Credentials": {"Type": "fcm", "Secret": "fresh-secret", "FriendlyName": "{unique}"},
+    "Bindings": {
+        "Identity": "alice",
+        "BindingType": "fcm",
+        "Address": "device-{unique}",
+        "CredentialSid": "{Credentials}",
+    },
 }
+#: Where a kind is created when not by POSTing to its own collection (a push binding is
+#: made by a client SDK on Twilio; hookline takes it at ``/_hookline``).
+CREATE_AT = {"Bindings": "/_hookline/Services/{ChatServiceSid}/Bindings"}
 
 
 def build_examples(a: Api, receiver: Receiver) -> dict[str, str]:
@@ -130,13 +139,49 @@ def discover(a: Api, examples: dict[str, str], op: Operation, kind: str) -> str 
 
 
 def discover_missing(api: Api, examples: dict[str, str], ops: Iterable[Operation]) -> None:
-    """Fill in kinds of newer routes this module cannot make: the first item listed."""
+    """Fill in kinds of newer routes that :func:`build_examples` does not make: create one
+    where :data:`CREATE_FORMS` says how (a form may name another kind's example, e.g.
+    ``{Credentials}``), else take the first item A can list."""
+    ops = list(ops)
+    progress = True
+    while progress:  # a kind may need another's example first
+        progress = False
+        for op in ops:
+            for kind in kind_of(op.pattern):
+                if kind not in examples and kind in CREATE_FORMS:
+                    made = _create(api, examples, op, kind)
+                    if made:
+                        examples[kind], progress = made, True
     for op in ops:
         for kind in kind_of(op.pattern):
             if kind not in examples:
                 found = discover(api, examples, op, kind)
                 if found:
                     examples[kind] = found
+
+
+def _create(api: Api, examples: dict[str, str], op: Operation, kind: str) -> str | None:
+    segments = op.pattern.split("/")
+    params = [i for i, segment in enumerate(segments) if segment.startswith("{")]
+    collection = CREATE_AT.get(kind) or "/".join(
+        segments[: params[kind_of(op.pattern).index(kind)]]
+    )
+    unique = uuid.uuid4().hex[:12]
+    try:
+        path = fill(collection, examples)
+        form = {
+            key: value.format_map(
+                {"unique": unique, "digits": str(uuid.uuid4().int)[:7], **examples}
+            )
+            for key, value in CREATE_FORMS[kind].items()
+        }
+    except KeyError:  # needs an example not made yet
+        return None
+    reply = api.call("POST", path, form)
+    if reply.status >= 300:
+        return None
+    sid = reply.json().get("sid")
+    return str(sid) if sid else None
 
 
 def fresh(api: Api, pattern: str, examples: dict[str, str]) -> dict[str, str]:
@@ -157,7 +202,7 @@ def fresh(api: Api, pattern: str, examples: dict[str, str]) -> dict[str, str]:
     unique = uuid.uuid4().hex[:12]
     digits = str(uuid.uuid4().int)[:7]
     form = {
-        key: value.replace("{unique}", unique).replace("{digits}", digits)
+        key: value.format_map({"unique": unique, "digits": digits, **values})
         for key, value in CREATE_FORMS.get(last, {}).items()
     }
     values[last] = str(api.ok("POST", fill(parent, values), form)["sid"])
