@@ -44,7 +44,7 @@ BANNER_HINT = (
 
 def _refused(url: str, account_sid: str) -> str:
     """A 401 in words: which credentials were refused and where they come from (the
-    server's Twilio text, "invalid username", says nothing of a wrong token)."""
+    server's Twilio text, "Authenticate", names neither the variables nor the banner)."""
     return (
         f"{url} refused the credentials (HTTP 401, code 20003): no account {account_sid} "
         "with that Auth Token there. Check HOOKLINE_ACCOUNT_SID and HOOKLINE_AUTH_TOKEN "
