@@ -135,7 +135,8 @@ def deliveries_show(server: Server, sid: str) -> None:
         if key not in ("attempt_log", "params")
     ]
     server.show(body, fields, ("field", "value"))
-    console = Console(soft_wrap=True)
+    # Wrapped at the terminal's width like the table above (a long URL or error folds).
+    console = Console()
     console.print(Text("parameters:"), Text(json.dumps(body.get("params"), indent=2)))
     for attempt in body.get("attempt_log") or []:
         console.print(Text(_attempt(attempt)))

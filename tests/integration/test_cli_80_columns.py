@@ -87,6 +87,11 @@ def test_deliveries_list_fits_80_columns_and_wide_shows_every_column(
         assert delivery["status"] in line
         assert delivery["event_type"] in table.stdout
 
+    shown = run("deliveries", "show", deliveries[0]["sid"], env=env).stdout
+    assert_fits(shown)
+    assert deliveries[0]["sid"] in shown and "X-Twilio-Signature" in shown
+    assert "attempt 1 at" in shown and "parameters:" in shown
+
     wide = run("deliveries", "list", "--limit", "5", "--wide", env=env).stdout
     header = wide.splitlines()[0].split()
     assert header == ["sid", "created_at", "event_type", "url", "status", "attempts", "last_status"]
