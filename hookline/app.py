@@ -37,6 +37,7 @@ from hookline.control import routes as control_routes
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
+from hookline.events_api import routes as events_api_routes
 from hookline.settings import Settings
 from hookline.store import open_store
 from hookline.web.errors import HANDLERS
@@ -74,6 +75,7 @@ def api_routes() -> list[BaseRoute]:
         *act.routes,
         *inbound.routes,
         *faults.routes,
+        *events_api_routes(),  # Events v1 (events.twilio.com): /v1/Sinks, /v1/Subscriptions …
     ]
 
 

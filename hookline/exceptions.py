@@ -6,6 +6,7 @@
     ├── Unauthorized              401 / 20003: missing or wrong credentials
     ├── Forbidden                 403 / 50107: an SDK user's roles do not allow the action
     ├── NotFound                  404 / 20404 (or a resource-specific code)
+    │   └── UnknownStreamType     an Event Streams type or schema version hookline lacks
     ├── Conflict                  409: a unique name or identity already taken
     │   └── Duplicate             409 / 20409: the store refused a row whose unique key
     │                             exists (``constraint`` names it when known)
@@ -84,3 +85,8 @@ class ActionRejected(HooklineError):
 
     status = 400
     code = 50350
+
+
+class UnknownStreamType(NotFound):
+    """An Event Streams type, schema or schema version hookline does not know. The Events
+    API answers it with the code of the operation that named it."""

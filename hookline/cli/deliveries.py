@@ -39,7 +39,8 @@ def readable(delivery: dict[str, Any]) -> dict[str, Any]:
 
 @click.group()
 def deliveries() -> None:
-    """The webhook delivery log: every post-event target, its attempts, resend."""
+    """The delivery log: every post-event target (webhooks and Event Streams sinks), its
+    attempts, resend."""
 
 
 def _filters(opts: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +54,12 @@ def _filters(opts: dict[str, Any]) -> dict[str, Any]:
 @deliveries.command("list")
 @click.option("--limit", type=click.IntRange(1, 999), default=20, show_default=True)
 @click.option("--status", type=click.Choice(STATUSES), help="Only deliveries in this status.")
-@click.option("--event", "--type", "event_type", help="Only this EventType (onMessageAdded …).")
+@click.option(
+    "--event",
+    "--type",
+    "event_type",
+    help="Only this EventType (onMessageAdded …, or a sink's CloudEvent type).",
+)
 @click.option("--conversation", help="Only this ConversationSid.")
 @click.option("--follow", "-f", is_flag=True, help="Then print new deliveries as they come.")
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, hidden=True)

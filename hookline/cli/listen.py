@@ -4,7 +4,10 @@ It prints every request hookline (or Twilio) sends, checks ``X-Twilio-Signature`
 twilio's own ``RequestValidator``, and answers as told, so a pre-event hook can be
 rejected or modified from the command line before any real receiver exists. With
 ``--forward-to`` it relays each request to your app and answers with the app's reply;
-with ``--configure`` it first points the account's global webhooks at itself.
+with ``--configure`` it first points the account's global webhooks at itself; with
+``--sink`` it creates an Event Streams webhook sink pointing at itself and a subscription
+to every Conversations event type, and prints the CloudEvents that arrive (JSON bodies,
+signature checked on twilio's ``bodySHA256`` path).
 """
 
 from __future__ import annotations
@@ -44,6 +47,29 @@ def render_request(params: dict[str, str], verdict: str, method: str, path: str)
         f"[bold]{escape(event)}[/bold] {escape(method)} {escape(path)} {verdict}\n"
         f"  [dim]{escape(detail)}[/dim]"
     )
+
+
+def render_cloudevents(raw: bytes, verdict: str, method: str, path: str) -> str:
+    """An Event Streams request (a CloudEvent or an array of them) as Rich markup; the
+    sender's data escaped."""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        return f"[bold]?[/bold] {escape(method)} {escape(path)} {verdict}\n  [dim]not JSON[/dim]"
+    events = parsed if isinstance(parsed, list) else [parsed]
+    lines = []
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        found = event.get("data")
+        data: dict[str, Any] = found if isinstance(found, dict) else {}
+        detail = " ".join(f"{key}={value}" for key, value in data.items() if len(str(value)) < 80)
+        lines.append(
+            f"[bold]{escape(str(event.get('type', '?')))}[/bold] {escape(method)} "
+            f"{escape(path)} {verdict}\n  [dim]id={escape(str(event.get('id')))} "
+            f"{escape(detail)}[/dim]"
+        )
+    return "\n".join(lines) or f"[bold]?[/bold] {escape(method)} {escape(path)} {verdict}"
 
 
 @dataclass(frozen=True)
@@ -96,11 +122,14 @@ def make_app(
 
     async def receive(request: web.Request) -> web.Response:
         raw = await request.read()
-        form = await request.post() if request.method == "POST" else request.query
+        is_json = "json" in request.content_type
+        form = await request.post() if request.method == "POST" and not is_json else request.query
         params = {key: str(value) for key, value in form.items()}
         base = public_url.rstrip("/") if public_url else f"{request.scheme}://{request.host}"
         url = base + request.path_qs
-        signed = {} if request.method == "GET" else params
+        signed: dict[str, str] | str = {} if request.method == "GET" else params
+        if is_json:
+            signed = raw.decode("utf-8", "replace")  # Event Streams: checked via bodySHA256
         signature = request.headers.get("X-Twilio-Signature", "")
         if validator is None:
             verdict = "[yellow]signature not checked (no --auth-token)[/yellow]"
@@ -108,7 +137,10 @@ def make_app(
             verdict = "[green]signature valid[/green]"
         else:
             verdict = f"[red]SIGNATURE INVALID for {escape(url)}[/red]"
-        console.print(render_request(params, verdict, request.method, request.path))
+        if is_json:
+            console.print(render_cloudevents(raw, verdict, request.method, request.path))
+        else:
+            console.print(render_request(params, verdict, request.method, request.path))
         if answering.forward_to is None:
             return web.Response(
                 status=answering.status, text=answering.body or "", content_type="application/json"
@@ -118,7 +150,9 @@ def make_app(
         resigned = None
         if validator is not None:
             query = f"?{request.query_string}" if request.query_string else ""
-            resigned = validator.compute_signature(target + query, signed)
+            # JSON (Event Streams): the URL alone is signed, its bodySHA256 still holds.
+            form_params = signed if isinstance(signed, dict) else {}
+            resigned = validator.compute_signature(target + query, form_params)
         if not sessions:
             sessions.append(ClientSession(timeout=ClientTimeout(total=30)))
         try:
@@ -195,6 +229,35 @@ def configure_webhooks(server: Server, listener_url: str) -> None:
     )
 
 
+def configure_sink(server: Server, listener_url: str) -> None:
+    """Create an Event Streams webhook sink at the listener and subscribe it to every
+    Conversations event type (each in its latest schema version)."""
+    from hookline.domain.stream_types import EVENT_TYPES
+
+    sink = server.call(
+        "POST",
+        "/v1/Sinks",
+        {
+            "Description": "hookline listen",
+            "SinkType": "webhook",
+            "SinkConfiguration": json.dumps({"destination": listener_url, "method": "POST"}),
+        },
+    )
+    types = [kind for kind in EVENT_TYPES if kind.emitted]
+    entries = [
+        json.dumps({"type": kind.type, "schema_version": kind.latest_version}) for kind in types
+    ]
+    subscription = server.call(
+        "POST",
+        "/v1/Subscriptions",
+        {"Description": "hookline listen", "SinkSid": sink["sid"], "Types": entries},
+    )
+    console.print(
+        f"Event Streams sink {escape(sink['sid'])} → {escape(listener_url)}, subscription "
+        f"{escape(subscription['sid'])} to all {len(types)} Conversations event types"
+    )
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
@@ -230,8 +293,13 @@ def configure_webhooks(server: Server, listener_url: str) -> None:
     is_flag=True,
     help="First point the account's global webhooks (pre, post, all filters) here.",
 )
+@click.option(
+    "--sink",
+    is_flag=True,
+    help="First create an Event Streams sink here, subscribed to every Conversations type.",
+)
 @click.option("--url", envvar="HOOKLINE_URL", default=DEFAULT_URL, show_default=True)
-@click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="For --configure.")
+@click.option("--account-sid", envvar="HOOKLINE_ACCOUNT_SID", help="For --configure, --sink.")
 def listen(
     host: str,
     port: int,
@@ -241,21 +309,25 @@ def listen(
     body: Any,
     forward_to: str | None,
     configure: bool,
+    sink: bool,
     url: str,
     account_sid: str | None,
 ) -> None:
-    """Receive webhooks and print them, checking each signature (--port 0: any free
-    port, printed once bound)."""
-    if configure and not (account_sid and auth_token):
+    """Receive webhooks (and Event Streams CloudEvents) and print them, checking each
+    signature (--port 0: any free port, printed once bound)."""
+    if (configure or sink) and not (account_sid and auth_token):
         raise click.UsageError(
-            "--configure needs --account-sid and --auth-token "
+            f"{'--configure' if configure else '--sink'} needs --account-sid and --auth-token "
             "(or HOOKLINE_ACCOUNT_SID and HOOKLINE_AUTH_TOKEN)"
         )
 
     def on_listening(bound: int) -> str:
         listener_url = public_url or f"http://{host}:{bound}/"
-        if configure and account_sid and auth_token:
-            configure_webhooks(Server(url, account_sid, auth_token), listener_url)
+        if account_sid and auth_token:
+            if configure:
+                configure_webhooks(Server(url, account_sid, auth_token), listener_url)
+            if sink:
+                configure_sink(Server(url, account_sid, auth_token), listener_url)
         ready = f"listening on {listener_url}"
         if forward_to:
             ready += f", forwarding to {forward_to}"

@@ -11,9 +11,10 @@ import contextlib
 import contextvars
 import logging
 import weakref
+from typing import Any
 
 from hookline import metrics
-from hookline.delivery import gate, outbox, retention, routing
+from hookline.delivery import gate, outbox, retention, routing, streams
 from hookline.delivery.egress import EgressPolicy
 from hookline.delivery.faults import FaultSource
 from hookline.delivery.results import GroupCommit, log_failure
@@ -22,8 +23,10 @@ from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.transport import AiohttpTransport, Transport
 from hookline.delivery.worker import Worker
 from hookline.domain import faults, timers_runner
+from hookline.domain import streams as stream_routing
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
+from hookline.domain.streams import SinkDelivery
 from hookline.settings import Settings
 from hookline.store import Tx
 from hookline.types import Params
@@ -78,6 +81,9 @@ class DeliveryEngine:
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
         self._queued: weakref.WeakSet[Tx] = weakref.WeakSet()
+        #: Each transaction's open Event Streams batches: sink SID → its outbox row.
+        self._batches: weakref.WeakKeyDictionary[Tx, dict[str, dict[str, Any]]]
+        self._batches = weakref.WeakKeyDictionary()
         #: The pre-event log, written off the request path (``gate``).
         self.gate_log = GroupCommit(rt, gate.write_logs)
         self._background: list[asyncio.Task[None]] = []
@@ -135,7 +141,10 @@ class DeliveryEngine:
 
     async def after(self, tx: Tx, event: Event) -> None:
         event_sid = self.rt.sids.new("EV")
-        await outbox.record_event(tx, event, event_sid, self.rt.now_iso())
+        happened = self.rt.now_iso()
+        await outbox.record_event(tx, event, event_sid, happened)
+        sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
+        await self.queue_stream(tx, sinks, event_sid)
         rows = []
         for target in await routing.post_event_targets(tx, event):
             rows.append(
@@ -161,6 +170,35 @@ class DeliveryEngine:
                 )
         await outbox.write(tx, rows)
         if any(row["status"] == "pending" for row in rows):
+            self._queued.add(tx)
+
+    async def stream(self, tx: Tx, event: Event) -> None:
+        """A post-event no webhook hears (REST without X-Twilio-Webhook-Enabled): only the
+        Event Streams subscriptions that name it get it (and the log keeps it then)."""
+        event_sid = self.rt.sids.new("EV")
+        happened = self.rt.now_iso()
+        sinks = await stream_routing.route(tx, event, event_id=event_sid, time=happened)
+        if sinks:
+            await outbox.record_event(tx, event, event_sid, happened)
+            await self.queue_stream(tx, sinks, event_sid)
+
+    async def queue_stream(self, tx: Tx, deliveries: list[SinkDelivery], event_sid: str) -> None:
+        """Queue sink deliveries in ``tx``. A batching sink gets one request per action: an
+        event for a sink that already has a batch in this transaction joins that batch."""
+        open_batches = self._batches.setdefault(tx, {})
+        rows = []
+        for delivery in deliveries:
+            batch = open_batches.get(delivery.sink_sid) if delivery.batch else None
+            if batch is not None:
+                batch["params"]["cloudevents"].extend(delivery.events)
+                await tx.set_delivery_params(batch["sid"], batch["params"])
+                continue
+            new = streams.rows(self.rt, [delivery], event_sid)
+            if delivery.batch:
+                open_batches[delivery.sink_sid] = new[0]
+            rows.extend(new)
+        await outbox.write(tx, rows)
+        if rows:
             self._queued.add(tx)
 
     def committed(self, tx: Tx | None = None) -> None:

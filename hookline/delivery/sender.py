@@ -10,15 +10,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from hookline.delivery import headers as wire
+from hookline.delivery import streams
 from hookline.delivery.overrides import ConnectionOverrides, parse_url
+from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.signature import sign
 from hookline.delivery.transport import OutboundRequest, OutboundResponse, Transport
+from hookline.store import DeliveryRow
 
 
 @dataclass(frozen=True)
 class Prepared:
     request: OutboundRequest
     overrides: ConnectionOverrides
+    #: This delivery's own retry schedule (Event Streams sinks); None: the worker's.
+    retry: RetryPolicy | None = None
+
+
+def prepare_row(row: DeliveryRow, auth_token: str, attempt: int, now: float) -> Prepared:
+    """The signed request attempt number ``attempt`` of outbox row ``row`` sends."""
+    assert row.url is not None
+    if row.target == streams.TARGET:
+        request = streams.request(
+            row.url, row.method, row.params, auth_token, row.idempotency_token
+        )
+        return Prepared(request, streams.NO_OVERRIDES, streams.retry_policy(row.created_at, now))
+    params = dict(row.params) | {"RetryCount": str(attempt - 1)}
+    return prepare(row.url, row.method, params, auth_token, row.idempotency_token)
 
 
 def prepare(

@@ -32,7 +32,7 @@ from hookline.delivery.log import attempt_row
 from hookline.delivery.overrides import ConnectionOverrides
 from hookline.delivery.results import Outcome
 from hookline.delivery.retry import RetryPolicy, parse_retry_after
-from hookline.delivery.sender import prepare
+from hookline.delivery.sender import prepare_row
 from hookline.delivery.transport import OutboundResponse, Transport
 from hookline.domain import accounts
 from hookline.domain.runtime import Runtime
@@ -335,15 +335,16 @@ class Worker:
             await self._finish(row, Outcome(outcome, None))
             metrics.count_delivery("undeliverable")
             return
-        params = dict(row.params) | {"RetryCount": str(attempt - 1)}
-        prepared = prepare(row.url, row.method, params, token, row.idempotency_token)
+        prepared = prepare_row(row, token, attempt, self.rt.now_ts())
         # The attempt ends at its start plus the time it took, by the clock it started on:
         # a clock moved meanwhile (--manual-clock) does not shift this attempt's schedule.
         injection = await self.faults.injection(row.account_sid)
         started, began = self.rt.now_ts(), time.monotonic()
         response, injected = await fault_injection.send(self.transport, prepared.request, injection)
         finished = started + (time.monotonic() - began)
-        outcome = self._outcome(row, attempt, response, prepared.overrides, finished)
+        outcome = self._outcome(
+            row, attempt, response, prepared.overrides, finished, prepared.retry or self.policy
+        )
         logged = attempt_row(
             self.rt,
             row.sid,
@@ -378,11 +379,12 @@ class Worker:
         response: OutboundResponse,
         overrides: ConnectionOverrides,
         finished: float,
+        policy: RetryPolicy,
     ) -> DeliveryOutcome:
         if response.ok:
             status, next_at = "delivered", None
         else:
-            delay = self.policy.retry_in(
+            delay = policy.retry_in(
                 attempt,
                 response.status,
                 response.error_kind,

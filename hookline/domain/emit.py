@@ -1,6 +1,7 @@
 """The one emission point: every action calls :func:`pre` before and :func:`post` inside its
-transaction. Whether anything fires depends on the actor (REST without
-``X-Twilio-Webhook-Enabled: true`` fires nothing, as on Twilio)."""
+transaction. Whether webhooks fire depends on the actor (REST without
+``X-Twilio-Webhook-Enabled: true`` fires none, as on Twilio); Event Streams subscriptions
+hear every post-event."""
 
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ async def post(
     rt: Runtime, tx: Tx, actor: Actor, name: str, scope: Scope, params: dict[str, str | None]
 ) -> None:
     if not actor.webhooks:
+        # Event Streams hear every change, whatever X-Twilio-Webhook-Enabled says (that
+        # header is about Conversations webhooks; docs/twilio-behaviour.md).
+        await rt.sink.stream(tx, _event(actor, name, scope, params))
         return
     await rt.sink.after(tx, _event(actor, name, scope, params))
 

@@ -14,6 +14,7 @@ from hookline.types import Params
 
 if TYPE_CHECKING:
     from hookline.domain.runtime import Actor
+    from hookline.domain.streams import SinkDelivery
     from hookline.store import Tx
 
 PRE_TO_POST: dict[str, str] = {
@@ -129,6 +130,15 @@ class EventSink(Protocol):
         """Record the post-event and its outbox rows inside the action's transaction."""
         ...
 
+    async def stream(self, tx: Tx, event: Event) -> None:
+        """A post-event that fires no webhook (the actor did not enable them): queue it to
+        the Event Streams sinks subscribed to it, which do not depend on that."""
+        ...
+
+    async def queue_stream(self, tx: Tx, deliveries: list[SinkDelivery], event_sid: str) -> None:
+        """Queue CloudEvents to sinks (e.g. a Sink Test's test event) inside ``tx``."""
+        ...
+
     async def gates(self, tx: Tx, event: Event) -> bool:
         """Whether :meth:`before` would call anyone for ``event`` (its params unused): an
         action with no gate can read and write in one transaction."""
@@ -163,6 +173,7 @@ class RecordingSink:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.streamed: list[SinkDelivery] = []
 
     async def before(self, event: Event) -> Params:
         self.events.append(event)
@@ -170,6 +181,12 @@ class RecordingSink:
 
     async def after(self, tx: Tx, event: Event) -> None:
         self.events.append(event)
+
+    async def stream(self, tx: Tx, event: Event) -> None:
+        return None  # only what webhooks hear is recorded here
+
+    async def queue_stream(self, tx: Tx, deliveries: list[SinkDelivery], event_sid: str) -> None:
+        self.streamed.extend(deliveries)
 
     async def gates(self, tx: Tx, event: Event) -> bool:
         return True  # so ``before`` records every pre-event

@@ -56,3 +56,16 @@ async def page_of(
 ) -> Page[Record]:
     async with rt.store.read() as tx:
         return await read_page(tx, kind, where, request)
+
+
+def page_of_items(items: list[T], request: PageRequest) -> Page[T]:
+    """A page of a list already in memory (a short catalogue, a filtered few): positions
+    are 1-based indexes into ``items``, so page tokens work as for stored rows."""
+    numbered = list(enumerate(items, 1))
+    if request.backwards:
+        before = [pair for pair in numbered if pair[0] < request.after]
+        chosen, more = before[-request.size :], len(before) > request.size
+    else:
+        after = [pair for pair in numbered if pair[0] > request.after]
+        chosen, more = after[: request.size], len(after) > request.size
+    return Page([item for _, item in chosen], [index for index, _ in chosen], more)

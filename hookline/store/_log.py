@@ -206,6 +206,11 @@ class LogMethods(Connected):
         result = await self._execute(q.select_attempts(delivery_sid))
         return [dict(row.doc) for row in result]
 
+    async def set_delivery_params(self, sid: str, params: dict[str, Any]) -> None:
+        """Replace the ``params`` of delivery ``sid`` (written earlier in this transaction:
+        an Event Streams batch that takes in the action's next event)."""
+        await self._execute(q.set_delivery_params(sid, params))
+
     async def reset_delivery(self, sid: str, now: float) -> None:
         """Queue a delivery again, due ``now`` and unleased; it keeps its history."""
         await self._execute(q.reset_delivery(sid, now))

@@ -44,6 +44,8 @@ RESOURCES: dict[str, Table] = {
     "scoped_webhook": t.scoped_webhooks,
     "address_configuration": t.address_configurations,
     "fault_setting": t.fault_settings,
+    "sink": t.sinks,
+    "subscription": t.subscriptions,
 }
 
 
@@ -361,6 +363,11 @@ def insert_attempts() -> Insert:
     return _insert(t.delivery_attempts)
 
 
+def set_delivery_params(sid: str, params: dict[str, Any]) -> Update:
+    """Replace a delivery's ``params`` (a sink batch growing within its transaction)."""
+    return update(t.deliveries).where(t.deliveries.c.sid == sid).values(params=params)
+
+
 def reset_delivery(sid: str, now: float) -> Update:
     """Queue a delivery again, due ``now``, with no lease."""
     return (
@@ -432,6 +439,8 @@ ACCOUNT_DATA = (
     t.studio_flows,
     t.address_configurations,
     t.fault_settings,
+    t.subscriptions,
+    t.sinks,
     t.services,
 )
 

@@ -193,6 +193,27 @@ fault_settings = Table(
     Column("doc", DocType, nullable=False),
 )
 
+# Event Streams (Events v1): sinks (``DG…``) and subscriptions (``DF…``). A subscription's
+# subscribed event types live in its doc (at most 100 per subscription).
+sinks = Table(
+    "sinks",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False, index=True),
+    Column("doc", DocType, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    _seq(),
+    Column("sid", SID, nullable=False, unique=True),
+    Column("account_sid", SID, nullable=False, index=True),
+    Column("sink_sid", SID, nullable=False, index=True),
+    Column("doc", DocType, nullable=False),
+)
+
 studio_flows = Table(
     "studio_flows",
     metadata,

@@ -1,5 +1,9 @@
 """A real HTTP receiver on a loopback port that records every webhook it gets.
 
+It can be an Event Streams sink too: a JSON body is parsed (:attr:`Received.json`,
+:attr:`Received.cloudevents`), its signature checked on twilio's JSON path (the URL's
+``bodySHA256`` against the raw body), and ``event_type`` is the CloudEvent ``type``.
+
 Thread-safe: requests arrive on the server's threads, tests wait on a condition variable
 (no polling, no sleeps) until enough matching requests are there.
 """
@@ -36,8 +40,32 @@ class Received:
     received_at: float = field(default_factory=time.time)
 
     @property
+    def json(self) -> Any:
+        """The body parsed as JSON (Event Streams sink requests), else None."""
+        if "json" not in self.headers.get("Content-Type", "").lower():
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    @property
+    def cloudevents(self) -> list[dict[str, Any]]:
+        """The CloudEvents of a sink request (a batch's array, or the one event)."""
+        found = self.json
+        if isinstance(found, dict):
+            return [found]
+        if isinstance(found, list):
+            return [event for event in found if isinstance(event, dict)]
+        return []
+
+    @property
     def event_type(self) -> str | None:
-        return self.params.get("EventType")
+        """``EventType`` of a webhook, or the (first) CloudEvent ``type`` of a sink request."""
+        found = self.params.get("EventType")
+        if found is None and self.cloudevents:
+            return str(self.cloudevents[0].get("type"))
+        return found
 
 
 @dataclass
@@ -156,10 +184,16 @@ class WebhookReceiver:
                 return queue.pop(0)
             return self._default.get(path, Answer())
 
-    def _signature_valid(self, url: str, method: str, params: dict[str, str], sig: str) -> bool:
+    def _signature_valid(
+        self, url: str, method: str, params: dict[str, str] | str, sig: str
+    ) -> bool:
+        """``params``: the form (webhooks), or the raw JSON body (sinks: validated against
+        the URL's ``bodySHA256``)."""
         if not self.auth_token or not sig:
             return False
         validator = RequestValidator(self.auth_token)
+        if isinstance(params, str):
+            return bool(validator.validate(url, params, sig))
         return bool(validator.validate(url, {} if method == "GET" else params, sig))
 
     def _record(self, received: Received) -> None:
@@ -180,10 +214,13 @@ class WebhookReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
-                form = parts.query if self.command == "GET" else body.decode("utf-8", "replace")
+                text = body.decode("utf-8", "replace")
+                is_json = "json" in (self.headers.get("Content-Type") or "").lower()
+                form = parts.query if self.command == "GET" or is_json else text
                 params = dict(parse_qsl(form, keep_blank_values=True))
                 url = f"http://{self.headers.get('Host', '')}{self.path}"
                 signature = self.headers.get(SIGNATURE_HEADER, "")
+                signed: dict[str, str] | str = text if is_json else params
                 received = Received(
                     method=self.command,
                     path=parts.path,
@@ -191,7 +228,7 @@ class WebhookReceiver:
                     headers=dict(self.headers.items()),
                     body=body,
                     params=params,
-                    signature_valid=receiver._signature_valid(url, self.command, params, signature),
+                    signature_valid=receiver._signature_valid(url, self.command, signed, signature),
                 )
                 answer = receiver._answer(parts.path)
                 if answer.delay:

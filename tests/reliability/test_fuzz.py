@@ -33,7 +33,7 @@ from schemathesis.checks import (
 
 from tests.reliability.conftest import Api, api_for
 from tests.reliability.examples import build_examples, discover_missing, fresh
-from tests.support.openapi import SPEC_PATH, TWILIO_ORIGIN, check
+from tests.support.openapi import CONVERSATIONS_HOST, SPEC_PATH, check
 from tests.support.receiver import Receiver
 from tests.support.routes import PARAM, kind_of, operations
 from tests.support.server import ServerProcess, start_server
@@ -179,8 +179,17 @@ def lenient(case: Any, real_path: bool) -> bool:
 
 
 def exchange(
-    case: Any, world: World, statuses: list[int], negative: bool, real_path: bool
+    case: Any,
+    world: Any,
+    statuses: list[int],
+    host: str = CONVERSATIONS_HOST,
+    *,
+    negative: bool = False,
+    real_path: bool = False,
 ) -> list[str]:
+    """Send ``case`` to ``world.server``; the problems with the answer, checked against
+    the spec of Twilio's ``host`` (Conversations, or Events: test_fuzz_events.py). A
+    ``negative`` case answered 2xx is a problem unless :func:`lenient` excuses it."""
     response = case.call(
         base_url=world.server.base_url,
         auth=(world.server.account_sid, world.server.auth_token),
@@ -191,13 +200,15 @@ def exchange(
     problems: list[str] = []
     if response.status_code >= 500:
         problems.append(f"{where} -> {response.status_code} {response.text[:300]}")
-    twilio_url = TWILIO_ORIGIN + response.request.url.removeprefix(world.server.base_url)
+    twilio_url = f"https://{host}" + response.request.url.removeprefix(world.server.base_url)
     headers = {name.lower(): value for name, value in response.headers.items()}
     content_type = headers.get("content-type", "")
     if isinstance(content_type, list):  # schemathesis keeps every value of a header
         content_type = content_type[0] if content_type else ""
     content_type = content_type.split(";")[0]
-    problem = check(case.method, twilio_url, response.status_code, response.text, content_type)
+    problem = check(
+        case.method, twilio_url, response.status_code, response.text, content_type, host
+    )
     if problem:
         problems.append(f"{where} -> {response.status_code}: {problem}")
     if 200 <= response.status_code < 300:
@@ -239,7 +250,7 @@ def test_fuzz(schema: Any, world: World, method: str, path: str, mode: Generatio
             real_path = bool(values)
         try:
             negative = mode == GenerationMode.NEGATIVE
-            problems.extend(exchange(case, world, statuses, negative, real_path))
+            problems.extend(exchange(case, world, statuses, negative=negative, real_path=real_path))
         except requests.RequestException as exc:
             problems.append(f"{case.method} {case.formatted_path}: no answer: {exc!r}")
 

@@ -1,7 +1,8 @@
 """Check every response hookline sends against Twilio's OpenAPI contract.
 
 Success responses are validated with ``openapi-core`` against
-``../shared/twilio-oai/twilio_conversations_v1.json``; error responses (which the spec
+``../shared/twilio-oai/twilio_conversations_v1.json`` (``events.twilio.com``: against
+``twilio_events_v1.json``); error responses (which the spec
 does not describe) must be Twilio's error JSON: ``code``, ``message``, ``more_info``,
 ``status``. :func:`install_validation` wraps an SDK client's HTTP client so every call
 made through the official ``twilio`` SDK is checked; failures are collected, not raised,
@@ -33,17 +34,22 @@ SPEC_PATH = next(
     Path(__file__).resolve().parents[3] / SPEC_NAME,
 )
 TWILIO_ORIGIN = "https://conversations.twilio.com"
+CONVERSATIONS_HOST = "conversations.twilio.com"
+#: Event Streams (Events v1): the same checks against its own spec.
+EVENTS_HOST = "events.twilio.com"
+EVENTS_SPEC_PATH = SPEC_PATH.with_name("twilio_events_v1.json")
+SPEC_PATHS = {CONVERSATIONS_HOST: SPEC_PATH, EVENTS_HOST: EVENTS_SPEC_PATH}
 
 
 @cache
-def spec_document() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(SPEC_PATH.read_text())
+def spec_document(host: str = CONVERSATIONS_HOST) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(SPEC_PATHS[host].read_text())
     return document
 
 
 @cache
-def contract() -> OpenAPI:
-    return OpenAPI.from_dict(spec_document())
+def contract(host: str = CONVERSATIONS_HOST) -> OpenAPI:
+    return OpenAPI.from_dict(spec_document(host))
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,14 @@ def error_json_problem(body: str, status: int) -> str | None:
     return None
 
 
-def check(method: str, url: str, status: int, body: str, content_type: str) -> str | None:
+def check(
+    method: str,
+    url: str,
+    status: int,
+    body: str,
+    content_type: str,
+    host: str = CONVERSATIONS_HOST,
+) -> str | None:
     """Validate one exchange; ``url`` uses Twilio's origin. Returns the problem or None."""
     if status >= 400:
         return error_json_problem(body, status)
@@ -83,59 +96,74 @@ def check(method: str, url: str, status: int, body: str, content_type: str) -> s
         return None if not body else "204 with a body"
     parts = urlsplit(url)
     request = MockRequest(
-        TWILIO_ORIGIN, method.lower(), parts.path, args=dict(parse_qsl(parts.query))
+        f"https://{host}", method.lower(), parts.path, args=dict(parse_qsl(parts.query))
     )
     response = MockResponse(body.encode(), status_code=status, content_type=content_type)
     try:
-        contract().validate_response(request, response)
+        contract(host).validate_response(request, response)
     except Exception as exc:  # openapi-core raises a family of errors; any is a violation
         details = "; ".join(str(e) for e in getattr(exc, "schema_errors", ()) or ())
         return f"{type(exc).__name__}: {exc} {details}".strip()
-    missing = missing_properties(method, parts.path, status, json.loads(body))
+    missing = missing_properties(method, parts.path, status, json.loads(body), host)
     if missing:
         return f"documented properties missing from the body: {', '.join(missing)}"
     return None
 
 
 @cache
-def _path_patterns() -> list[tuple[re.Pattern[str], str]]:
+def _path_patterns(host: str = CONVERSATIONS_HOST) -> list[tuple[re.Pattern[str], str]]:
     """Spec path templates as regexes, most literal segments first (``/Configuration/Webhooks``
     wins over a ``{Sid}`` that would also match)."""
-    templates = spec_document()["paths"].keys()
+    templates = spec_document(host)["paths"].keys()
     ranked = sorted(templates, key=lambda t: t.count("{"))
     return [(re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", t) + "$"), t) for t in ranked]
+
+
+@cache
+def _components() -> dict[str, Any]:
+    """Every spec's component schemas (their names do not collide)."""
+    found: dict[str, Any] = {}
+    for host in SPEC_PATHS:
+        found |= spec_document(host)["components"]["schemas"]
+    return found
 
 
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[-1]
-        schema = spec_document()["components"]["schemas"][name]
+        schema = _components()[name]
     return schema
 
 
-def response_schema(method: str, path: str, status: int) -> dict[str, Any] | None:
+def response_schema(
+    method: str, path: str, status: int, host: str = CONVERSATIONS_HOST
+) -> dict[str, Any] | None:
     """The JSON schema the spec documents for this response, or None."""
-    for pattern, template in _path_patterns():
+    for pattern, template in _path_patterns(host):
         if pattern.match(path):
-            operation = spec_document()["paths"][template].get(method.lower(), {})
+            operation = spec_document(host)["paths"][template].get(method.lower(), {})
             content = operation.get("responses", {}).get(str(status), {}).get("content", {})
             schema = content.get("application/json", {}).get("schema")
             return _resolve(schema) if schema else None
     return None
 
 
-def missing_properties(method: str, path: str, status: int, document: Any) -> list[str]:
+def missing_properties(
+    method: str, path: str, status: int, document: Any, host: str = CONVERSATIONS_HOST
+) -> list[str]:
     """Every property the spec documents for the response that the body lacks, as dotted
     paths. The spec's schemas list ``properties`` without ``required``; Twilio sends them
     all (null when empty), so a missing one is a violation even where openapi-core is silent."""
-    schema = response_schema(method, path, status)
+    schema = response_schema(method, path, status, host)
     return [] if schema is None else _missing(schema, document, "")
 
 
-def undocumented_properties(method: str, path: str, status: int, document: Any) -> list[str]:
+def undocumented_properties(
+    method: str, path: str, status: int, document: Any, host: str = CONVERSATIONS_HOST
+) -> list[str]:
     """Every property of the body the spec does not document (objects whose schema lists
     no ``properties``, such as ``links`` or ``delivery``, are free-form and not looked into)."""
-    schema = response_schema(method, path, status)
+    schema = response_schema(method, path, status, host)
     return [] if schema is None else _undocumented(schema, document, "")
 
 
@@ -190,10 +218,12 @@ class ContractChecker:
         self.checked += 1
         content_type = response.headers.get("Content-Type", "application/json").split(";")[0]
         status = response.status_code
-        problem = check(method, url, status, response.text, content_type)
+        host = urlsplit(url).hostname or CONVERSATIONS_HOST
+        problem = check(method, url, status, response.text, content_type, host)
         if problem is None and self.exact and status < 300 and response.text:
             path = urlsplit(url).path
-            extra = undocumented_properties(method, path, status, json.loads(response.text))
+            body = json.loads(response.text)
+            extra = undocumented_properties(method, path, status, body, host)
             problem = f"undocumented properties: {', '.join(extra)}" if extra else None
         if problem:
             self.failures.append(Violation(method, url, status, problem))
@@ -207,7 +237,7 @@ def install_validation(client: Any) -> ContractChecker:
 
     def request(method: str, url: str, *args: Any, **kwargs: Any) -> Any:
         response = original(method, url, *args, **kwargs)
-        if urlsplit(url).hostname == "conversations.twilio.com":
+        if urlsplit(url).hostname in SPEC_PATHS:
             query = kwargs.get("params") or (args[0] if args else None) or {}
             full = url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
             checker.record(method, full, response)

@@ -79,7 +79,7 @@ def _transactions(under: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("package", ["api", "control", "web"])
+@pytest.mark.parametrize("package", ["api", "control", "events_api", "web"])
 def test_the_http_layers_open_no_transaction(package: str) -> None:
     assert _transactions(package) == []
 

@@ -14,6 +14,7 @@
     trigger: "conversation-scoped webhook (trigger)",
     studio: "Studio flow",
     flex: "Flex",
+    sink: "Event Streams sink",
   };
   const HINTS = {
     deliveries: "Select a delivery to see the signed request and every attempt.",
@@ -314,9 +315,12 @@
       request ? null : el("p", { class: "hint",
         text: "Not sent yet: X-Twilio-Signature is computed when the request is sent." }),
       keyValueTable(headers, ["x-twilio-signature", "i-twilio-idempotency-token"]),
-      el("h4", { text: "Parameters" }),
-      keyValueTable(request ? sentParameters(request) :
-        Object.entries(delivery.params || {}).map(([k, v]) => [k, String(v)])));
+      ...(delivery.target === "sink"
+        ? [el("h4", { text: "Body (CloudEvents, JSON)" }),
+          el("pre", { class: "body", "data-body": "cloudevents", text: sinkBody(request, delivery) })]
+        : [el("h4", { text: "Parameters" }),
+          keyValueTable(request ? sentParameters(request) :
+            Object.entries(delivery.params || {}).map(([k, v]) => [k, String(v)]))]));
 
     const attemptList = el("div", { class: "attempts" });
     for (const attempt of attempts.slice().reverse()) {
@@ -353,6 +357,16 @@
   }
 
   // The parameters as signed and sent: the form body, or a GET's query string.
+  // An Event Streams sink request carries JSON (an array of CloudEvents, or one), shown as is.
+  function sinkBody(request, delivery) {
+    let text = request ? request.body || "" : null;
+    if (text === null) {
+      const events = (delivery.params || {}).cloudevents || [];
+      text = JSON.stringify((delivery.params || {}).batch === false ? events[0] : events);
+    }
+    try { return JSON.stringify(JSON.parse(text), null, 2); } catch (e) { return text; }
+  }
+
   function sentParameters(request) {
     const encoded = request.method === "GET"
       ? new URL(request.url).search

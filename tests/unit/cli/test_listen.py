@@ -43,3 +43,30 @@ async def test_a_body_that_looks_like_markup_is_printed_and_answered(
         )
         assert response.status == 200
     assert "Body=see [link] then [/b]" in capsys.readouterr().out
+
+
+async def test_a_sink_request_is_printed_with_its_json_signature_checked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from hookline.delivery import streams
+
+    app = make_app(TOKEN, "http://hooks.test", 200, None)
+    event = {
+        "type": "com.twilio.conversations.message.added",
+        "id": "EV1",
+        "data": {"MessageBody": "see [link] then [/b]"},
+    }
+    request = streams.request(
+        "http://hooks.test/events", "POST", {"cloudevents": [event], "batch": True}, TOKEN, "t"
+    )
+    path = request.url.removeprefix("http://hooks.test")
+    headers = dict(request.headers)
+    async with TestClient(TestServer(app)) as test_client:
+        good = await test_client.post(path, data=request.body, headers=headers)
+        assert good.status == 200
+        forged = headers | {"X-Twilio-Signature": "forged"}
+        await test_client.post(path, data=request.body, headers=forged)
+    out = capsys.readouterr().out
+    assert "com.twilio.conversations.message.added" in out and "id=EV1" in out
+    assert "see [link] then [/b]" in out
+    assert "signature valid" in out and "SIGNATURE INVALID" in out
