@@ -4,13 +4,14 @@ path with these, and make fresh ones where an operation deletes what it names.""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterable
 
 from tests.reliability.conftest import Api
 from tests.support.receiver import Receiver
-from tests.support.routes import Operation, fill, kind_of
+from tests.support.routes import Operation, fill, kind_of, operations
 
 SMS = "+15550001111"
 PROXY = "+15550002222"
@@ -91,7 +92,8 @@ def build_examples(a: Api, receiver: Receiver) -> dict[str, str]:
     a.ok("POST", f"/_hookline/flows/{flow}", {"Url": receiver.url("/a-flow")})
     receiver.wait_for(1, path="/a-post", timeout=30)  # the message's post-event
     delivery = settled_delivery(a)
-    return {
+    streams = _event_streams(a, receiver) if _served("/v1/Sinks") else {}
+    return streams | {
         "Services": service,
         "Conversations": conversation,
         "Participants": chat["sid"],
@@ -104,6 +106,35 @@ def build_examples(a: Api, receiver: Receiver) -> dict[str, str]:
         "deliveries": delivery,
         "flows": flow,
         "static": "inspector.css",
+    }
+
+
+MESSAGE_ADDED = "com.twilio.conversations.message.added"
+
+
+def _served(pattern: str) -> bool:
+    return any(op.pattern == pattern for op in operations())
+
+
+def _event_streams(a: Api, receiver: Receiver) -> dict[str, str]:
+    """A's Event Streams sink and subscription, and entries of the global catalogs."""
+    config = json.dumps({"destination": receiver.url("/a-sink"), "method": "POST"})
+    sink = a.ok(
+        "POST",
+        "/v1/Sinks",
+        {"Description": "a-sink", "SinkType": "webhook", "SinkConfiguration": config},
+    )["sid"]
+    types = [json.dumps({"type": MESSAGE_ADDED, "schema_version": 1})]
+    subscription = a.ok(
+        "POST", "/v1/Subscriptions", {"Description": "a-sub", "SinkSid": sink, "Types": types}
+    )["sid"]
+    return {
+        "Sinks": sink,
+        "Subscriptions": subscription,
+        "SubscribedEvents": MESSAGE_ADDED,
+        "Type": MESSAGE_ADDED,
+        "Id": "Conversations.MessageAdded",
+        "SchemaVersion": "1",
     }
 
 

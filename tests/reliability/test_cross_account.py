@@ -30,7 +30,7 @@ import pytest
 from tests.reliability.conftest import Api, Reply, api_for
 from tests.reliability.examples import build_examples, discover_missing
 from tests.support.receiver import Receiver
-from tests.support.routes import Operation, fill, kind_of, operations
+from tests.support.routes import CATALOG, Operation, fill, kind_of, operations
 from tests.support.server import ServerProcess, start_server
 
 WRONG_TOKEN = "f" * 32
@@ -44,7 +44,10 @@ PUBLIC = {
 }
 #: Kinds that are keys of B's own data, not resources of A: a Studio flow SID names a
 #: flow in Twilio's Studio, and each account maps it to a URL of its own.
-PER_ACCOUNT_KEYS = {"flows": "each account maps Studio flow SIDs to URLs of its own"}
+PER_ACCOUNT_KEYS = {
+    "flows": "each account maps Studio flow SIDs to URLs of its own",
+    **{kind: "an entry of Twilio's global Event Streams catalog" for kind in CATALOG},
+}
 #: A's reads that change by themselves (time) or are not data: left out of the snapshot.
 VOLATILE = {"/_hookline/clock", "/_hookline/health", "/metrics", "/_hookline/ui", "/favicon.ico"}
 #: Forms B sends, by the last literal segment of the path, so that a request is complete
@@ -66,6 +69,10 @@ FORMS: dict[str, dict[str, str]] = {
     "Receipts": {"ParticipantSid": "MB" + "0" * 32, "Status": "read"},
     "Configuration": {"DefaultClosedTimer": "PT1H", "FriendlyName": "evil"},
     "Resend": {},
+    "Sinks": {"Description": "evil", "SinkType": "webhook"},
+    "Validate": {"TestId": "evil"},
+    "SubscribedEvents": {"Type": "com.twilio.conversations.message.added"},
+    "Subscriptions": {"Description": "evil"},
 }
 #: Queries of lists that need one (A's chat participant is "alice").
 QUERIES: dict[str, dict[str, str]] = {"ParticipantConversations": {"Identity": "alice"}}
@@ -182,6 +189,7 @@ def _form(op: Operation) -> dict[str, str]:
 
 
 UNKNOWN = re.compile(r'Unknown parameter\(s\): ([^"]+)')
+MISSING = re.compile(r"Missing required parameter ([\w.]+)")
 
 
 def call_as(w: World, op: Operation, auth: Any = "default", **kwargs: Any) -> Reply:
@@ -195,8 +203,14 @@ def call_as(w: World, op: Operation, auth: Any = "default", **kwargs: Any) -> Re
             reply = w.a.call(op.method, path, form or None, auth=auth, **kwargs)
         else:
             reply = w.a.call(op.method, path, auth=auth, params=form or None, **kwargs)
-        unknown = UNKNOWN.search(reply.body.decode("utf-8", "replace"))
-        if reply.status != 400 or not unknown or not form:
+        text = reply.body.decode("utf-8", "replace")
+        unknown, missing = UNKNOWN.search(text), MISSING.search(text)
+        if reply.status != 400:
+            return reply
+        if missing and missing.group(1) not in form:
+            form = form | {missing.group(1): "evil"}
+            continue
+        if not unknown or not form:
             return reply
         names = {name.strip() for name in unknown.group(1).split(",")}
         if not names & form.keys():

@@ -49,6 +49,7 @@ def kinds(pattern: str) -> list[str]:
             continue
         name = found.group(1)
         result.append(segments[index - 1] if name in ("Sid", "name") else name)
+    # Events' ``/SubscribedEvents/{Sid}`` names an event type subscribed to.
     return result
 
 
@@ -64,7 +65,11 @@ SYNONYMS = {
     "CredentialSid": "Credentials",
     "BindingSid": "Bindings",
     "FlowSid": "flows",
+    "SubscriptionSid": "Subscriptions",
 }
+#: Kinds that name entries of Twilio's global catalogs (Event Streams types and schemas),
+#: the same for every account.
+CATALOG = frozenset({"Type", "Id", "SchemaVersion"})
 
 
 def kind_of(pattern: str) -> list[str]:
