@@ -157,9 +157,10 @@ LENIENT_HEADERS = {"x-twilio-webhook-enabled"}
 def lenient(case: Any, real_path: bool) -> bool:
     """Whether a negative case is no longer invalid, or breaks only what hookline accepts
     on purpose (docs/twilio-behaviour.md): its path was replaced with real resources
-    (``real_path``); an empty form or query value, read as not given; an unknown query
-    parameter of a GET, ignored; a value of X-Twilio-Webhook-Enabled other than "true"
-    (the spec's only header parameter, Authorization aside), read as false."""
+    (``real_path``); an empty form or query value (the last, when repeated), read as not
+    given; an unknown query parameter of a GET, ignored; a value of
+    X-Twilio-Webhook-Enabled other than "true" (the spec's only header parameter,
+    Authorization aside), read as false."""
     components = getattr(case.meta, "components", {}) or {}
     broken = {
         str(getattr(location, "value", location))
@@ -183,7 +184,10 @@ def lenient(case: Any, real_path: bool) -> bool:
         name = mutation.parameter or (mutation.path[0] if mutation.path else None)
         container = {"query": case.query, "body": case.body}
         values = container.get(location)
-        if not (isinstance(values, dict) and name in values and values[name] == ""):
+        value = values.get(name) if isinstance(values, dict) else None
+        if isinstance(value, list) and value:
+            value = value[-1]  # a repeated parameter: the last one counts
+        if value != "":
             return False
     return True
 
