@@ -150,6 +150,8 @@ def sanitize(case: Any, receiver: Receiver) -> None:
                     case.body[name] = loopback_only(value, receiver)
 
 
+#: Values that reach the server empty (``Page=``): a generated empty object or list too.
+EMPTY: tuple[Any, ...] = ("", {}, [])
 #: The header hookline reads as Twilio does: "true" turns webhooks on, anything else not.
 LENIENT_HEADERS = {"x-twilio-webhook-enabled"}
 
@@ -187,7 +189,7 @@ def lenient(case: Any, real_path: bool) -> bool:
         value = values.get(name) if isinstance(values, dict) else None
         if isinstance(value, list) and value:
             value = value[-1]  # a repeated parameter: the last one counts
-        if value != "":
+        if value not in EMPTY:
             return False
     return True
 
