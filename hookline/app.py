@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -34,13 +36,23 @@ from hookline.api import (
 from hookline.control import act, faults, inbound
 from hookline.control import clock as control_clock
 from hookline.control import routes as control_routes
+from hookline.delivery.leader import DeliveryLeader
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
 from hookline.events_api import routes as events_api_routes
 from hookline.settings import Settings
 from hookline.store import open_store
-from hookline.web.errors import HANDLERS
+from hookline.web.errors import HANDLERS, AnswerErrors
+from hookline.web.origin_guard import (
+    HostPolicy,
+    OriginGuard,
+    default_allowed_hosts,
+    parse_allowed_hosts,
+)
+
+if TYPE_CHECKING:
+    from hookline.delivery.engine import DeliveryEngine
 
 log = logging.getLogger("hookline")
 
@@ -113,19 +125,49 @@ def create_app(
         app.state.settings = settings
         if on_start is not None:
             on_start.append(Started(account, runtime))
-        await engine.start(run_worker=settings.worker)
+        leader = _delivery_leader(settings, engine)
+        await engine.start(run_worker=settings.worker and (leader is None or leader.leads))
         try:
             yield
         finally:
             await engine.stop()
+            if leader is not None:
+                leader.close()
             await store.close()
 
     return Starlette(
         routes=api_routes(),
         exception_handlers=HANDLERS,
         lifespan=lifespan,
-        middleware=[Middleware(metrics.RequestMetrics)],
+        # AnswerErrors inside RequestMetrics (an unexpected error's 500 is counted too) and
+        # around everything else.
+        middleware=[
+            Middleware(metrics.RequestMetrics),
+            Middleware(AnswerErrors),
+            Middleware(OriginGuard, hosts=host_policy(settings), public_url=settings.public_url),
+        ],
     )
+
+
+def _delivery_leader(settings: Settings, engine: DeliveryEngine) -> DeliveryLeader | None:
+    """Under ``serve --workers``, one process delivers; the others wake it."""
+    if settings.supervisor_dir is None or not settings.worker:
+        return None
+    leader = DeliveryLeader(settings.supervisor_dir)
+    if leader.try_lead():
+        leader.listen(engine.worker.wake)
+        log.info("this process (pid %d) delivers post-events", os.getpid())
+    else:
+        engine.wake_elsewhere(leader.wake_leader)
+    return leader
+
+
+def host_policy(settings: Settings) -> HostPolicy:
+    """The ``Host`` names served: the server's own names, and ``--allowed-hosts``."""
+    hosts = default_allowed_hosts(settings.host, settings.public_url)
+    if settings.allowed_hosts:
+        hosts += parse_allowed_hosts(settings.allowed_hosts)
+    return HostPolicy(hosts)
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -11,7 +11,9 @@
     │   └── Duplicate             409 / 20409: the store refused a row whose unique key
     │                             exists (``constraint`` names it when known)
     ├── LimitExceeded             400: e.g. a sixth conversation-scoped webhook
-    └── ActionRejected            a pre-event webhook refused the action
+    ├── ActionRejected            a pre-event webhook refused the action
+    └── DatabaseUnavailable       503 / 20503: the database cannot be reached (stopped,
+                                  restarting, refusing connections); retry later
 
 The HTTP layer turns each into Twilio's error JSON; nothing else should reach the client
 as a 500.
@@ -85,6 +87,25 @@ class ActionRejected(HooklineError):
 
     status = 400
     code = 50350
+
+
+class DatabaseUnavailable(HooklineError):
+    """The database cannot be reached right now: it is stopped or restarting, the network
+    to it is down, or it refuses new connections. The store raises it in place of the
+    driver's error; a request gets 503 with ``Retry-After``, and nothing was written.
+
+    ``reason`` says what the driver saw (for the log: never SQL, never parameters)."""
+
+    status = 503
+    code = 20503
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("The database is unavailable; retry the request later")
+        self.reason = reason
+
+    def __str__(self) -> str:
+        # Where it is printed rather than answered (a failed start-up): say why.
+        return f"{self.message} ({self.reason})"
 
 
 class UnknownStreamType(NotFound):

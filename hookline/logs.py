@@ -3,6 +3,11 @@
 ``--log-format json`` writes ``{"time", "level", "logger", "message", …}`` with any
 ``extra=`` fields of the call (a pre-event call logs ``event``, ``outcome``, ``status``,
 ``latency_ms``), for log collectors that parse JSON.
+
+A known condition is one line, never a traceback: a background loop (delivery worker,
+timers, retention) that logs an exception it will retry after, when that exception is
+:class:`~hookline.exceptions.DatabaseUnavailable`, gets its reason on the same line
+instead (:class:`KnownConditions`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
+
+from hookline.exceptions import DatabaseUnavailable
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: Attributes every LogRecord has; anything else was passed with ``extra=``.
@@ -38,6 +45,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(doc, default=str)
 
 
+class KnownConditions(logging.Filter):
+    """Turns ``log.exception(...)`` of a known condition into one warning line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, DatabaseUnavailable):
+            record.msg = f"{record.getMessage()}: database unavailable ({error.reason})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def configure(level: str, log_format: str) -> None:
     """Root logging at ``level`` as ``text`` or ``json`` (uvicorn's loggers propagate here
     in json mode: serving gives uvicorn no logging config of its own then)."""
@@ -47,3 +69,6 @@ def configure(level: str, log_format: str) -> None:
         logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
     else:
         logging.basicConfig(level=level.upper(), format=TEXT_FORMAT)
+    for root_handler in logging.getLogger().handlers:
+        if not any(isinstance(f, KnownConditions) for f in root_handler.filters):
+            root_handler.addFilter(KnownConditions())

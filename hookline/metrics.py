@@ -39,6 +39,10 @@ PRE_EVENT_SECONDS = Histogram(
 OUTBOX_PENDING = Gauge(
     "hookline_outbox_pending", "Deliveries waiting to be sent or being sent (all accounts)."
 )
+DATABASE_UP = Gauge(
+    "hookline_database_up",
+    "1 when the database answered this scrape, 0 when it could not be reached.",
+)
 OUTCOMES = ("delivered", "failed", "retrying", "undeliverable")
 
 _requests: dict[tuple[str, int], Counter] = {}
@@ -62,16 +66,21 @@ def delivery_outcome(status: str) -> str:
     return "retrying" if status == "pending" else status
 
 
-def exposition(pending: int) -> tuple[bytes, str]:
-    """The text exposition and its content type, with the backlog counted just now."""
-    OUTBOX_PENDING.set(pending)
+def exposition(pending: int | None) -> tuple[bytes, str]:
+    """The text exposition and its content type, with the backlog counted just now
+    (``None``: the database did not answer, ``hookline_database_up`` is 0)."""
+    DATABASE_UP.set(0 if pending is None else 1)
+    if pending is not None:
+        OUTBOX_PENDING.set(pending)
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
 def serve_in_thread(host: str, port: int) -> None:
     """A ``hookline worker`` has no HTTP server: prometheus-client's own, in a thread.
-    (``hookline_outbox_pending`` is left out there: ``serve``'s ``/metrics`` has it.)"""
+    (``hookline_outbox_pending`` and ``hookline_database_up`` are left out there: a worker
+    does not ask the database at scrape time; ``serve``'s ``/metrics`` has them.)"""
     REGISTRY.unregister(OUTBOX_PENDING)  # never set in a worker: 0 would mislead
+    REGISTRY.unregister(DATABASE_UP)
     start_http_server(port, addr=host)
 
 

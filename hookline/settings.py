@@ -52,6 +52,20 @@ class Settings:
     rest_webhooks: str = "header"
     #: Default fault injection for every account, ``duplicate=0.1,delay=2`` (none if unset).
     faults: str | None = None
+    #: Seconds start-up waits for an unreachable database (retrying with backoff) before
+    #: giving up: containers started in any order find their database a little later.
+    database_wait: float = 30.0
+    #: Seconds a SIGTERM'd process has to finish what it is doing (in-flight requests)
+    #: before it stops anyway.
+    shutdown_timeout: int = 20
+    #: Host names served besides the server's own (the bound address, localhost and the
+    #: public URL's host), separated by commas: ``*.example.com``, ``ip``, ``*`` (any).
+    allowed_hosts: str | None = None
+    #: API processes sharing the port (``serve --workers``).
+    workers: int = 1
+    #: Set by ``serve --workers`` for its processes: the directory in which they choose
+    #: the one that delivers (hookline/delivery/leader.py).
+    supervisor_dir: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,6 +83,7 @@ class Settings:
             "REST_WEBHOOKS": "rest_webhooks",
             "FAULTS": "faults",
             "LOG_FORMAT": "log_format",
+            "ALLOWED_HOSTS": "allowed_hosts",
         }
         for env_name, attr in text_fields.items():
             value = _env(env_name)
@@ -83,6 +98,9 @@ class Settings:
             "TIMEOUT_REQUEST_READ": ("timeout_request_read", float),
             "LIMIT_CONCURRENCY": ("limit_concurrency", int),
             "MAX_HEADER_BYTES": ("max_header_bytes", int),
+            "DATABASE_WAIT": ("database_wait", float),
+            "SHUTDOWN_TIMEOUT": ("shutdown_timeout", int),
+            "WORKERS": ("workers", int),
         }
         for env_name, (attr, convert) in number_fields.items():
             value = _env(env_name)

@@ -27,6 +27,8 @@ def database_problem(url: str) -> str | None:
         return None
     file = Path(path)
     directory = file.parent if file.parent != Path("") else Path(".")
+    if file.is_dir():
+        return f"cannot use database file {file}: it is a directory"
     if file.exists():
         writable = os.access(file, os.W_OK) and os.access(directory, os.W_OK)
     else:
@@ -37,10 +39,16 @@ def database_problem(url: str) -> str | None:
     return None
 
 
+class ConfigurationError(click.ClickException):
+    """A start-up mistake: ``Error: …`` on one line (not click's usage block), exit 2."""
+
+    exit_code = 2
+
+
 def check_database(ctx: click.Context, param: click.Parameter, value: str) -> str:
     problem = database_problem(value)
     if problem is not None:
-        raise click.BadParameter(problem)
+        raise ConfigurationError(problem)
     return value
 
 

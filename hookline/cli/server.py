@@ -42,13 +42,40 @@ def database_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-def with_runtime(database_url: str, work: Callable[[Runtime], Awaitable[T]]) -> T:
-    """Open the store (migrating it), run ``work`` with a runtime, close the store."""
+def database_wait_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--database-wait",
+        envvar="HOOKLINE_DATABASE_WAIT",
+        type=click.FloatRange(min=0),
+        default=Settings.database_wait,
+        show_default=True,
+        metavar="SECONDS",
+        help="Wait this long for an unreachable database at start-up (retrying), then fail.",
+    )(func)
+
+
+def shutdown_timeout_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--shutdown-timeout",
+        envvar="HOOKLINE_SHUTDOWN_TIMEOUT",
+        type=click.IntRange(min=0),
+        default=Settings.shutdown_timeout,
+        show_default=True,
+        metavar="SECONDS",
+        help="On SIGTERM, stop accepting and give work in progress this long to finish.",
+    )(func)
+
+
+def with_runtime(
+    database_url: str, work: Callable[[Runtime], Awaitable[T]], *, wait: float = 0.0
+) -> T:
+    """Open the store (migrating it; waiting up to ``wait`` seconds for the database), run
+    ``work`` with a runtime, close the store."""
+    from hookline.cli.startup import open_when_ready
     from hookline.domain.runtime import Runtime
-    from hookline.store import open_store
 
     async def run() -> T:
-        store = await open_store(database_url)
+        store = await open_when_ready(database_url, wait)
         try:
             return await work(Runtime(store=store))
         finally:
@@ -159,6 +186,41 @@ def _connection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return _apply(options, func)
 
 
+def _check_allowed_hosts(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    from hookline.web.origin_guard import parse_allowed_hosts
+
+    if value is not None:
+        try:
+            parse_allowed_hosts(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _process_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``serve``'s processes and the host names they answer to."""
+    options = [
+        click.option(
+            "--workers",
+            envvar="HOOKLINE_WORKERS",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="API processes sharing the port (a supervisor replaces one that dies); "
+            "one of them delivers post-events, unless --no-worker (docs/operations.md).",
+        ),
+        click.option(
+            "--allowed-hosts",
+            envvar="HOOKLINE_ALLOWED_HOSTS",
+            callback=_check_allowed_hosts,
+            help="Host names served besides the server's own (the bound address, localhost, "
+            "--public-url's host), comma-separated: *.example.com, ip (any IP address), "
+            "* (any). Other Host headers get 403 (DNS rebinding).",
+        ),
+    ]
+    return _apply(options, func)
+
+
 def _settings(options: dict[str, Any]) -> Settings:
     settings = Settings.from_env()
     for key, value in options.items():
@@ -182,18 +244,26 @@ def _settings(options: dict[str, Any]) -> Settings:
     default=None,
     help="Stop time; move it with POST /_hookline/clock (testing timers and retries).",
 )
+@database_wait_option
+@shutdown_timeout_option
 @_delivery_options
 @_connection_options
+@_process_options
 @serve_options
 def serve(**options: Any) -> None:
     """Start the server (SQLite file ./hookline.db unless --database-url says otherwise)."""
     from hookline import serving
     from hookline.app import create_app
+    from hookline.cli.startup import prepare_database
 
     no_worker = options.pop("no_worker")
     settings = _settings(options)
     settings.worker = not no_worker
     check_port_free(settings.host, settings.port)
+    prepare_database(settings.database_url, settings.database_wait)
+    if settings.workers > 1:
+        _serve_processes(settings)
+        return
     started: list[Started] = []
     app = create_app(settings, on_start=started)
 
@@ -204,8 +274,30 @@ def serve(**options: Any) -> None:
     serving.run(app, settings, after_startup=banner)
 
 
+def _serve_processes(settings: Settings) -> None:
+    """``serve --workers N``: the schema and the account are made ready here, once; then
+    uvicorn's supervisor runs N processes, and the banner comes when all of them serve."""
+    from hookline import serving
+    from hookline.app import Started
+    from hookline.domain import accounts
+
+    if settings.manual_clock:
+        raise click.UsageError("--manual-clock needs one process: each would keep its own clock")
+
+    async def prepare(runtime: Runtime) -> Started:
+        account = await accounts.ensure(runtime, settings.account_sid, settings.auth_token)
+        return Started(account, runtime)
+
+    started = with_runtime(settings.database_url, prepare)
+    status = serving.run_processes(settings, after_startup=lambda: _banner(settings, started))
+    if status:
+        raise SystemExit(status)
+
+
 @click.command()
 @database_option
+@database_wait_option
+@shutdown_timeout_option
 @_delivery_options
 @faults_option
 @click.option(
@@ -221,8 +313,10 @@ def worker(metrics_port: int | None, **options: Any) -> None:
     each delivery is claimed with a lease, so every attempt has exactly one owner.
     """
     from hookline.app import run_worker
+    from hookline.cli.startup import prepare_database
 
     settings = _settings(options)
+    prepare_database(settings.database_url, settings.database_wait)
     console.print(Text(f"hookline worker delivering from {redact_url(settings.database_url)}"))
     if metrics_port is not None:
         from hookline import metrics
@@ -267,7 +361,17 @@ def _banner(settings: Settings, started: Started) -> None:
 
 @click.command()
 @database_option
-def migrate(database_url: str) -> None:
-    """Create or upgrade the database schema (serve does this too)."""
-    with_runtime(database_url, lambda rt: asyncio.sleep(0))
-    console.print("schema is up to date")
+@database_wait_option
+def migrate(database_url: str, database_wait: float) -> None:
+    """Create or upgrade the database schema (serve and worker do this too).
+
+    Any number of these (and of ``serve`` and ``worker``) may start at once: they migrate
+    one at a time, under a lock, and only the first has anything to do."""
+
+    async def migrated(rt: Runtime) -> bool:
+        return rt.store.migrated
+
+    if with_runtime(database_url, migrated, wait=database_wait):
+        console.print("database schema migrated; it is up to date")
+    else:
+        console.print("schema is up to date")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -12,24 +15,54 @@ from hookline.control.cursor import after_and_limit, newest_first
 from hookline.domain import deliveries as deliveries_domain
 from hookline.domain import event_log
 from hookline.domain import flows as studio_flows
+from hookline.exceptions import DatabaseUnavailable
 from hookline.web.call import Call, endpoint, json, no_content
+
+#: Seconds the health check and a scrape wait for the database before calling it down.
+DATABASE_CHECK_SECONDS = 5.0
+
+
+async def _backlog(request: Request) -> int | str:
+    """The outbox backlog (which needs the database), or why the database did not answer:
+    ``unavailable`` or ``timeout``."""
+    try:
+        return await asyncio.wait_for(
+            deliveries_domain.backlog(request.app.state.runtime), DATABASE_CHECK_SECONDS
+        )
+    except DatabaseUnavailable:
+        return "unavailable"
+    except TimeoutError:
+        return "timeout"
 
 
 async def health(request: Request) -> Response:
-    """No auth. Not ``ok`` (503) when this process's delivery worker has died: its
-    deliveries would wait forever. ``backlog``: deliveries waiting or being sent."""
+    """No auth. 503 when the database cannot be reached (``database`` says why), or when
+    this process's delivery worker has died (its deliveries would wait forever).
+    ``backlog``: deliveries waiting or being sent; ``pid``: the answering process."""
     worker = request.app.state.engine.worker_state()
-    backlog = await deliveries_domain.backlog(request.app.state.runtime)
-    status = "worker dead" if worker == "dead" else "ok"
-    body = {"status": status, "worker": worker, "backlog": backlog}
-    return JSONResponse(body, status_code=503 if worker == "dead" else 200)
+    backlog = await _backlog(request)
+    database = "ok" if isinstance(backlog, int) else backlog
+    status = "ok"
+    if database != "ok":
+        status = "database unavailable"
+    elif worker == "dead":
+        status = "worker dead"
+    body = {
+        "status": status,
+        "database": database,
+        "worker": worker,
+        "backlog": backlog if isinstance(backlog, int) else None,
+        "pid": os.getpid(),
+    }
+    return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
 
 async def prometheus(request: Request) -> Response:
-    """``GET /metrics`` (no auth, as Prometheus scrapes): this process's metrics."""
-    body, content_type = metrics.exposition(
-        await deliveries_domain.backlog(request.app.state.runtime)
-    )
+    """``GET /metrics`` (no auth, as Prometheus scrapes): this process's metrics. Always
+    200: with the database down, ``hookline_database_up`` is 0 (and the backlog gauge
+    keeps its last value)."""
+    backlog = await _backlog(request)
+    body, content_type = metrics.exposition(backlog if isinstance(backlog, int) else None)
     return Response(body, headers={"Content-Type": content_type})
 
 

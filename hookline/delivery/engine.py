@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import logging
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from hookline import metrics
@@ -88,6 +89,9 @@ class DeliveryEngine:
         self.gate_log = GroupCommit(rt, gate.write_logs)
         self._background: list[asyncio.Task[None]] = []
         self._worker_task: asyncio.Task[None] | None = None
+        #: Wakes the worker that delivers this process's rows (another process's under
+        #: ``serve --workers``: see ``wake_elsewhere``).
+        self._wake: Callable[[], None] = self.worker.wake
 
     async def before(self, event: Event) -> Params:
         target: routing.Target | routing.Unknown | None = routing.UNKNOWN
@@ -203,10 +207,15 @@ class DeliveryEngine:
 
     def committed(self, tx: Tx | None = None) -> None:
         if tx is None:
-            self.worker.wake()
+            self._wake()
         elif tx in self._queued:
             self._queued.discard(tx)
-            self.worker.wake()
+            self._wake()
+
+    def wake_elsewhere(self, wake: Callable[[], None]) -> None:
+        """This process runs no worker: committed deliveries call ``wake`` instead (it
+        wakes the process that delivers, hookline/delivery/leader.py)."""
+        self._wake = wake
 
     async def start(self, *, run_worker: bool = True) -> None:
         if run_worker:
@@ -219,9 +228,10 @@ class DeliveryEngine:
         )
 
     def worker_state(self) -> str:
-        """``alive``, ``dead`` (its task ended: nothing is delivered) or ``disabled``."""
+        """``alive``, ``dead`` (its task ended: nothing is delivered), ``disabled`` or
+        ``elsewhere`` (another process of this ``serve --workers`` delivers)."""
         if self._worker_task is None:
-            return "disabled"
+            return "disabled" if self._wake == self.worker.wake else "elsewhere"
         return "dead" if self._worker_task.done() else "alive"
 
     async def stop(self) -> None:

@@ -10,7 +10,7 @@ from hookline.domain import services
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import Conflict, Duplicate, InvalidParameter, NotFound, Unauthorized
 from hookline.sids import is_sid
-from hookline.store import AccountRow, ApiKeyRow
+from hookline.store import AccountRow, ApiKeyRow, Tx
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,17 @@ async def create(
     token = auth_token or secrets.token_hex(16)
     try:
         async with rt.store.transaction() as tx:
-            await tx.insert_account(AccountRow(sid, token, friendly_name, None, rt.now_iso()))
-            service = await services.create_in(tx, rt, sid, friendly_name="Default Service")
-            await tx.update_account(sid, default_service_sid=service["sid"])
+            account = await _create_in(tx, rt, sid, token, friendly_name)
     except Duplicate:
         raise Conflict(f"Account {sid} already exists") from None
     rt.credentials.forget(f"account:{sid}")
+    return account
+
+
+async def _create_in(tx: Tx, rt: Runtime, sid: str, token: str, friendly_name: str) -> Account:
+    await tx.insert_account(AccountRow(sid, token, friendly_name, None, rt.now_iso()))
+    service = await services.create_in(tx, rt, sid, friendly_name="Default Service")
+    await tx.update_account(sid, default_service_sid=service["sid"])
     return Account(sid, token, friendly_name, service["sid"])
 
 
@@ -68,7 +73,12 @@ async def ensure(rt: Runtime, sid: str | None, auth_token: str | None) -> Accoun
     if sid:
         existing = await get(rt, sid)
         if existing is None:
-            return await create(rt, sid=sid, auth_token=auth_token)
+            try:
+                return await create(rt, sid=sid, auth_token=auth_token)
+            except Conflict:  # a process starting beside this one created it first
+                existing = await get(rt, sid)
+                if existing is None:
+                    raise
         if auth_token and existing.auth_token != auth_token:
             async with rt.store.transaction() as tx:
                 await tx.update_account(sid, auth_token=auth_token)
@@ -76,7 +86,19 @@ async def ensure(rt: Runtime, sid: str | None, auth_token: str | None) -> Accoun
             return Account(sid, auth_token, existing.friendly_name, existing.default_service_sid)
         return existing
     accounts = await all_accounts(rt)
-    return accounts[0] if accounts else await create(rt, auth_token=auth_token)
+    if accounts:
+        return accounts[0]
+    # Processes starting together on a new database: the first creates the account, the
+    # others (waiting on the same key) find it.
+    async with rt.store.transaction() as tx:
+        await tx.serialize_on("hookline.bootstrap-account")
+        found = await tx.accounts()
+        if found:
+            return _account(found[0])
+        token = auth_token or secrets.token_hex(16)
+        account = await _create_in(tx, rt, rt.sids.new("AC"), token, "hookline")
+    rt.credentials.forget(f"account:{account.sid}")
+    return account
 
 
 async def create_api_key(rt: Runtime, account_sid: str, friendly_name: str = "") -> ApiKeyRow:

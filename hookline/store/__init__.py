@@ -20,6 +20,7 @@ model: callers speak in named operations, the store alone in SQL.)
 
 from __future__ import annotations
 
+from hookline.store._unavailable import failure_reason
 from hookline.store.records import (
     AccountRow,
     ApiKeyRow,
@@ -43,5 +44,6 @@ __all__ = [
     "FlowRow",
     "Store",
     "Tx",
+    "failure_reason",
     "open_store",
 ]

@@ -60,9 +60,9 @@ class AsyncpgRunner:
             return Rows([], _rowcount(status))
         except asyncpg.IntegrityConstraintViolationError as exc:
             # As SQLAlchemy raises it: the store turns unique violations into Duplicate.
-            raise IntegrityError(str(statement), params, exc) from exc
+            raise IntegrityError(str(statement), params, exc, hide_parameters=True) from exc
         except asyncpg.PostgresError as exc:
-            raise DBAPIError(str(statement), params, exc) from exc
+            raise DBAPIError(str(statement), params, exc, hide_parameters=True) from exc
 
     async def _one_off(
         self,

@@ -23,6 +23,7 @@ from hookline.store._connection import translated
 from hookline.store._log import LogMethods
 from hookline.store._pg_fast import AsyncpgRunner, commit_errors, create_pool
 from hookline.store._sqlite_fast import FastSqlite
+from hookline.store._unavailable import translating
 from hookline.store.migrate import upgrade, upgrade_sync
 from hookline.store.records import AccountRow, ApiKeyRow
 from hookline.types import Record
@@ -193,6 +194,9 @@ def _duplicates() -> Iterator[None]:
 class Store:
     """Opens units of work. :class:`SqliteStore` and :class:`PostgresStore` say how."""
 
+    #: Whether opening this store migrated the schema (another process may have, first).
+    migrated = False
+
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Tx]:
         """A read-write unit of work; commits on success, rolls back on any exception."""
         raise NotImplementedError
@@ -229,14 +233,26 @@ class PostgresStore(Store):
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        with _duplicates():
-            async with commit_errors(), self._pool.acquire() as driver, driver.transaction():
+        with _duplicates(), translating():
+            async with commit_errors(), self._connection() as driver, driver.transaction():
                 yield Tx(_OnAsyncpg(driver, self._runner))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        async with self._pool.acquire() as driver:
-            yield Tx(_OnAsyncpg(driver, self._runner))
+        with translating():
+            async with self._connection() as driver:
+                yield Tx(_OnAsyncpg(driver, self._runner))
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A pooled connection. A refused or timed-out connect (the pool opens one when it
+        has none idle) is the database's: :class:`DatabaseUnavailable`."""
+        with translating(network=True):
+            driver = await self._pool.acquire()
+        try:
+            yield driver
+        finally:
+            await self._pool.release(driver)
 
     async def close(self) -> None:
         await self._pool.close()
@@ -290,13 +306,14 @@ class SqliteStore(Store):
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._write_lock:
-            conn = self._writer_connection()
-            with _duplicates(), conn.begin():
-                yield Tx(_InLoop(conn, self._fast))
+            with translating():
+                conn = self._writer_connection()
+                with _duplicates(), conn.begin():
+                    yield Tx(_InLoop(conn, self._fast))
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        with self._engine.connect() as conn:
+        with translating(), self._engine.connect() as conn:
             yield Tx(_InLoop(conn, self._fast))
 
     async def close(self) -> None:
@@ -312,8 +329,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # busy_timeout first: switching to WAL waits for processes starting beside this one.
         cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -346,20 +364,34 @@ _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
 async def open_store(url: str, *, migrate: bool = True) -> Store:
+    """The store of ``url``, its schema migrated first (under a lock: processes starting
+    together migrate one at a time, and the first does the work). A database that cannot
+    be reached raises :class:`~hookline.exceptions.DatabaseUnavailable`."""
     url = database_url(url)
     if url.startswith("sqlite"):
-        sync_engine = create_engine(url, pool_size=20, **_JSON)
+        # hide_parameters: an error's text (and so a log) never carries a message body.
+        sync_engine = create_engine(url, pool_size=20, hide_parameters=True, **_JSON)
         _sqlite_pragmas(sync_engine)
+        migrated = False
         if migrate:
-            upgrade_sync(sync_engine)
-        return SqliteStore(sync_engine)
+            with translating(network=True):
+                migrated = upgrade_sync(sync_engine)
+        store: Store = SqliteStore(sync_engine)
+        store.migrated = migrated
+        return store
     # SQLAlchemy migrates the schema and compiles the SQL; asyncpg runs it (_pg_fast).
-    engine = create_async_engine(url, poolclass=NullPool, **_JSON)
-    if migrate:
-        await upgrade(engine)
-    await engine.dispose()
-    pool = await create_pool(_asyncpg_dsn(url), max_size=20)
-    return PostgresStore(pool, AsyncpgRunner(engine.dialect))
+    engine = create_async_engine(url, poolclass=NullPool, hide_parameters=True, **_JSON)
+    migrated = False
+    try:
+        with translating(network=True):
+            if migrate:
+                migrated = await upgrade(engine)
+            pool = await create_pool(_asyncpg_dsn(url), max_size=20)
+    finally:
+        await engine.dispose()
+    store = PostgresStore(pool, AsyncpgRunner(engine.dialect))
+    store.migrated = migrated
+    return store
 
 
 def _asyncpg_dsn(url: str) -> str:

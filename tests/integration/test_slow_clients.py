@@ -24,8 +24,8 @@ LIMIT = 1.0  # the configured --timeout-request-read and --timeout-keep-alive
 EARLY = 0.05  # clock granularity between this process and the server's timer
 DEFAULT_READ = 10.0  # hookline's --timeout-request-read default
 DEFAULT_KEEP_ALIVE = 5.0  # hookline's --timeout-keep-alive default
-PARTIAL = b"GET /_hookline/health HTTP/1.1\r\nHost: hookline\r\nX-Slow: "
-REQUEST = b"GET /_hookline/health HTTP/1.1\r\nHost: hookline\r\n\r\n"
+PARTIAL = b"GET /_hookline/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+REQUEST = b"GET /_hookline/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +132,7 @@ def test_too_many_connections_get_503(tmp_path: Path) -> None:
 
 def test_an_oversized_header_gets_400(server: ServerProcess) -> None:
     """``--max-header-bytes`` (default 16 KiB) holds with either HTTP parser."""
-    big = b"GET /_hookline/health HTTP/1.1\r\nHost: hookline\r\nX-Big: " + b"a" * 20_000
+    big = b"GET /_hookline/health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 20_000
     with connect(server) as sock:
         sock.sendall(big + b"\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 400")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,34 +13,13 @@ import pytest
 from hookline.app import create_app
 from hookline.delivery.worker import Worker
 from hookline.settings import Settings
+from tests.support.asgi import asgi_request
 
 
 async def _get(app: Any, path: str) -> tuple[int, Any]:
     """One GET through the ASGI app, no network."""
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [],
-        "scheme": "http",
-        "server": ("test", 80),
-        "client": ("test", 1),
-        "http_version": "1.1",
-        "root_path": "",
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return sent[0]["status"], json.loads(body)
+    status, body = await asgi_request(app, "GET", path)
+    return status, json.loads(body)
 
 
 async def test_health_is_503_once_the_worker_has_died(
@@ -56,10 +36,45 @@ async def test_health_is_503_once_the_worker_has_died(
     async with app.router.lifespan_context(app):
         assert await _get(app, "/_hookline/health") == (
             200,
-            {"status": "ok", "worker": "alive", "backlog": 0},
+            {"status": "ok", "database": "ok", "worker": "alive", "backlog": 0, "pid": os.getpid()},
         )
         crashed.set()
         task = app.state.engine._worker_task
         await asyncio.wait([task])
         status, body = await _get(app, "/_hookline/health")
         assert (status, body["status"], body["worker"]) == (503, "worker dead", "dead")
+
+
+async def test_health_is_503_and_metrics_200_while_the_database_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hookline.domain import deliveries
+    from hookline.exceptions import DatabaseUnavailable
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'h.db'}", worker=False))
+    async with app.router.lifespan_context(app):
+
+        async def down(rt: Any) -> int:
+            raise DatabaseUnavailable("ConnectionRefusedError: refused")
+
+        monkeypatch.setattr(deliveries, "backlog", down)
+        assert await _get(app, "/_hookline/health") == (
+            503,
+            {
+                "status": "database unavailable",
+                "database": "unavailable",
+                "worker": "disabled",
+                "backlog": None,
+                "pid": os.getpid(),
+            },
+        )
+        status, text = await _get_text(app, "/metrics")
+        assert status == 200 and "\nhookline_database_up 0.0\n" in text
+        monkeypatch.undo()
+        status, text = await _get_text(app, "/metrics")
+        assert status == 200 and "\nhookline_database_up 1.0\n" in text
+
+
+async def _get_text(app: Any, path: str) -> tuple[int, str]:
+    status, body = await asgi_request(app, "GET", path)
+    return status, body.decode()

@@ -23,3 +23,27 @@ def test_h11_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     assert issubclass(protocol, serving.RequestReadTimeoutProtocol)
     assert issubclass(protocol, H11Protocol)
     assert protocol.timeout_request_read == 2.5
+
+
+def test_a_failed_startup_is_one_line_and_exits_3(capfd: pytest.CaptureFixture[str]) -> None:
+    import contextlib
+    from collections.abc import AsyncIterator
+
+    from starlette.applications import Starlette
+
+    from hookline.settings import Settings
+    from tests.support.server import free_port
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        raise RuntimeError("the database went away")
+        yield
+
+    started: list[bool] = []
+    app = Starlette(lifespan=lifespan)
+    with pytest.raises(SystemExit) as exited:
+        serving.run(app, Settings(port=free_port()), after_startup=lambda: started.append(True))
+    assert exited.value.code == serving.STARTUP_FAILURE and not started
+    err = capfd.readouterr().err
+    assert "Traceback" not in err, err
+    assert "RuntimeError: the database went away" in err

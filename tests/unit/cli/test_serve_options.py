@@ -34,3 +34,12 @@ def test_bad_values_are_usage_errors() -> None:
     for args in (["--faults", "duplicate=2"], ["--faults", "often"], ["--rest-webhooks", "never"]):
         result = CliRunner().invoke(fake_serve, args)
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_serve_refuses_bad_process_and_host_options() -> None:
+    from hookline.cli.server import serve
+
+    for args in (["--workers", "0"], ["--allowed-hosts", "a.*.com"], ["--allowed-hosts", ","]):
+        result = CliRunner().invoke(serve, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output

@@ -35,6 +35,8 @@ def test_worker_masks_the_database_password(monkeypatch: pytest.MonkeyPatch) -> 
         seen.append(settings)
 
     monkeypatch.setattr("hookline.app.run_worker", run_worker)
+    # No database at db.example: the start-up wait and migration are not what this tests.
+    monkeypatch.setattr("hookline.cli.startup.prepare_database", lambda url, wait: None)
     result = CliRunner().invoke(main, ["worker", "--database-url", URL], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert [settings.database_url for settings in seen] == [URL]  # the real URL is used

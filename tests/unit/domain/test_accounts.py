@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from hookline.domain import accounts
 from hookline.domain.accounts import Account
 from hookline.domain.runtime import Runtime
 from hookline.exceptions import Conflict, InvalidParameter, NotFound, Unauthorized
+from hookline.sids import RandomSids
+from hookline.store import open_store
 
 
 async def test_account_sid_and_token_or_an_api_key_authenticate(
@@ -69,3 +73,33 @@ async def test_non_ascii_passwords_are_unauthorized_for_known_and_unknown_sids(
     for username in (account.sid, "AC" + "f" * 32, key.sid, "SK" + "f" * 32, "ÄC", "\x00"):
         with pytest.raises(Unauthorized):
             await accounts.authenticate(rt, username, password)
+
+
+async def test_processes_starting_together_share_one_account(store_url: str) -> None:
+    """Several runtimes (as several processes) ensure the start-up account at once: one
+    creates it, every one gets it (fixed credentials, and none)."""
+    stores = [await open_store(store_url) for _ in range(4)]
+    try:
+        runtimes = [Runtime(store=store, sids=RandomSids()) for store in stores]
+        fixed = "AC" + "5" * 32
+        got = await asyncio.gather(*(accounts.ensure(rt, fixed, "t" * 32) for rt in runtimes))
+        assert {account.sid for account in got} == {fixed}
+        assert len({account.default_service_sid for account in got}) == 1
+        assert len(await accounts.all_accounts(runtimes[0])) == 1
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_without_fixed_credentials_the_first_process_creates_the_account(
+    store_url: str,
+) -> None:
+    stores = [await open_store(store_url) for _ in range(4)]
+    try:
+        runtimes = [Runtime(store=store, sids=RandomSids()) for store in stores]
+        got = await asyncio.gather(*(accounts.ensure(rt, None, None) for rt in runtimes))
+        assert len({account.sid for account in got}) == 1, got
+        assert len(await accounts.all_accounts(runtimes[0])) == 1
+    finally:
+        for store in stores:
+            await store.close()
