@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
@@ -51,18 +52,39 @@ class Run:
 
 @dataclass
 class Check:
-    """A target from the brief: printed with the measured value, never asserted."""
+    """A target from the brief: printed with the measured value, never asserted.
+
+    A figure taken from runs that cannot support it (errors, non-2xx answers, a receiver
+    that missed calls, a difference of two noisy runs that came out negative) is *no
+    result*: ``invalid`` says why, and it is never counted as met."""
 
     name: str
     value: float
     op: str
     threshold: float
     unit: str = ""
+    #: Why the figure is no result (None: it is one).
+    invalid: str | None = None
 
     @property
     def met(self) -> bool:
-        # NaN (a run without one successful request) meets nothing.
+        if self.invalid is not None or math.isnan(self.value):
+            # NaN (a run without one successful request) meets nothing either.
+            return False
         return self.value >= self.threshold if self.op == ">=" else self.value <= self.threshold
+
+    def verdict(self) -> str:
+        """``yes``, ``no`` or ``no result (why)``, as rich markup."""
+        if self.invalid is not None or math.isnan(self.value):
+            why = self.invalid or "no data"
+            return f"[yellow]no result ({escape(why)})[/yellow]"
+        return "[green]yes[/green]" if self.met else "[red]no[/red]"
+
+
+def invalid_runs(**problems: int) -> str | None:
+    """``errors=3, missed=0`` → ``"3 errors"`` (None when every count is 0)."""
+    found = [f"{count:,} {name.replace('_', ' ')}" for name, count in problems.items() if count]
+    return ", ".join(found) if found else None
 
 
 @dataclass
@@ -82,6 +104,7 @@ class ScenarioResult:
         data = asdict(self)
         for check, raw in zip(self.checks, data["checks"], strict=True):
             raw["met"] = check.met
+            raw["result"] = check.invalid is None and not math.isnan(check.value)
             if math.isnan(check.value):
                 raw["value"] = None  # strict JSON has no NaN
         return data
@@ -128,7 +151,7 @@ def show(console: Console, result: ScenarioResult) -> None:
                 check.name,
                 f"{check.value:.3f}{check.unit}",
                 f"{check.op} {check.threshold:g}{check.unit}",
-                "[green]yes[/green]" if check.met else "[red]no[/red]",
+                check.verdict(),
             )
         console.print(checks)
     for note in result.notes:
@@ -218,6 +241,6 @@ def show_summary(console: Console, results: list[ScenarioResult], database: str)
                 check.name,
                 f"{check.value:.3f}{check.unit}",
                 f"{check.op} {check.threshold:g}{check.unit}",
-                "[green]yes[/green]" if check.met else "[red]no[/red]",
+                check.verdict(),
             )
     console.print(table)

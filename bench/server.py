@@ -181,11 +181,17 @@ def receiver(
     name: str = "receiver",
     pin: str | None = None,
     record: Path | None = None,
+    arrivals: bool = False,
+    delay: float = 0.0,
 ) -> Proc:
     port = free_port()
     command = [sys.executable, "-m", "bench.receiver", "--port", str(port), "--mode", mode]
     if record is not None:
         command += ["--record", str(record)]
+    if arrivals:
+        command.append("--arrivals")
+    if delay:
+        command += ["--delay", str(delay)]
     return spawn(name, command, workdir, "/stats", port, bench_env(), pin=pin)
 
 

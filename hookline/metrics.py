@@ -7,6 +7,8 @@ Metrics are per process: scrape every ``serve`` and ``worker`` you run.
 
 from __future__ import annotations
 
+import contextlib
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -44,6 +46,18 @@ DATABASE_UP = Gauge(
     "1 when the database answered this scrape, 0 when it could not be reached.",
 )
 OUTCOMES = ("delivered", "failed", "retrying", "undeliverable")
+ENDPOINT_INFLIGHT = Gauge(
+    "hookline_endpoint_inflight",
+    "Post-event requests in flight per receiver URL (this process; shown while the URL "
+    "has requests out, or while it is slow).",
+    ["url"],
+)
+ENDPOINT_SLOTS = Gauge(
+    "hookline_endpoint_slots",
+    "How many requests a receiver URL may have in flight at once (adaptive: halved when "
+    "a request gets no answer, one more per answer; see docs/delivery.md).",
+    ["url"],
+)
 
 _requests: dict[tuple[str, int], Counter] = {}
 _outcomes = {outcome: DELIVERIES.labels(outcome) for outcome in OUTCOMES}
@@ -59,6 +73,26 @@ def count_request(method: str, status: int) -> None:
 def count_delivery(outcome: str) -> None:
     """``outcome`` is one of :data:`OUTCOMES`."""
     _outcomes[outcome].inc()
+
+
+_endpoints: dict[str, tuple[Gauge, Gauge]] = {}
+
+
+def show_endpoint(url: str, in_flight: int, slots: int) -> None:
+    children = _endpoints.get(url)
+    if children is None:
+        children = _endpoints[url] = (ENDPOINT_INFLIGHT.labels(url), ENDPOINT_SLOTS.labels(url))
+    children[0].set(in_flight)
+    children[1].set(slots)
+
+
+def forget_endpoint(url: str) -> None:
+    """Drop an idle healthy URL's series: one per scoped webhook would pile up."""
+    if _endpoints.pop(url, None) is None:
+        return
+    for gauge in (ENDPOINT_INFLIGHT, ENDPOINT_SLOTS):
+        with contextlib.suppress(KeyError):
+            gauge.remove(url)
 
 
 def delivery_outcome(status: str) -> str:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bench.report import ScenarioResult
-from bench.scenarios import api_write, delivery, growth, isolation, pre_event, scale
+from bench.scenarios import (
+    api_write,
+    delivery,
+    growth,
+    isolation,
+    lag,
+    orphans,
+    pre_event,
+    samehost,
+    scale,
+)
 from bench.scenarios.common import Context
 
 Scenario = Callable[[Context], ScenarioResult]
@@ -16,5 +26,8 @@ SCENARIOS: dict[str, Scenario] = {
     delivery.NAME: delivery.run,
     growth.NAME: growth.run,
     isolation.NAME: isolation.run,
+    samehost.NAME: samehost.run,
+    lag.NAME: lag.run,
+    orphans.NAME: orphans.run,
     scale.NAME: scale.run,
 }

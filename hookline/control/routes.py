@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from hookline import metrics
-from hookline.control import deliveries, inspector, receipts, reset
+from hookline.control import deliveries, endpoints, inspector, receipts, reset
 from hookline.control.cursor import after_and_limit, newest_first
 from hookline.domain import deliveries as deliveries_domain
 from hookline.domain import event_log
@@ -101,6 +101,7 @@ routes = [
     Route("/_hookline/flows/{FlowSid}", endpoint(map_flow, ("Url",)), methods=["POST"]),
     Route("/_hookline/flows/{FlowSid}", endpoint(unmap_flow), methods=["DELETE"]),
     *deliveries.routes,
+    *endpoints.routes,
     *receipts.routes,
     *reset.routes,
     *inspector.routes,

@@ -77,7 +77,8 @@ class DeliveryEngine:
             self.transport,
             retry_policy(settings.retry_policy),
             per_endpoint=settings.per_endpoint_concurrency,
-            faults=FaultSource(rt, faults.parse(settings.faults)),
+            faults=FaultSource(faults.parse(settings.faults)),
+            stop_grace=settings.shutdown_timeout,
         )
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
@@ -227,6 +228,13 @@ class DeliveryEngine:
             asyncio.create_task(retention.run(self.rt, self.settings.retention_days))
         )
 
+    def endpoints(self, account_sid: str) -> list[dict[str, object]] | None:
+        """This process's worker's view of the account's receiver URLs (None: no worker
+        here, e.g. ``serve --no-worker``)."""
+        if self._worker_task is None:
+            return None
+        return self.worker.endpoints(account_sid)
+
     def worker_state(self) -> str:
         """``alive``, ``dead`` (its task ended: nothing is delivered), ``disabled`` or
         ``elsewhere`` (another process of this ``serve --workers`` delivers)."""
@@ -242,6 +250,4 @@ class DeliveryEngine:
             # A task that died has been reported (_report_death): stopping goes on.
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        close = getattr(self.transport, "close", None)
-        if close is not None:
-            await close()
+        await self.transport.close()

@@ -4,22 +4,23 @@
 (uniformly, so deliveries also arrive out of order) and, with probability ``Duplicate``,
 send it a second time right after the first, with the same body, signature and
 ``I-Twilio-Idempotency-Token``. The worker marks each injection in the attempt's log entry.
+
+Settings are read in the transaction that claims the deliveries (:meth:`FaultSource.read`),
+never from a cache: a delivery queued after ``POST /_hookline/faults`` answered is claimed
+after it committed, so it sees the new settings, in every worker process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hookline.cache import TimedCache
 from hookline.delivery.transport import OutboundRequest, OutboundResponse, Transport
 from hookline.domain.faults import Faults, from_doc
-from hookline.domain.runtime import Runtime
-
-#: How long a worker trusts an account's settings it has read: changes apply within this.
-SETTINGS_TTL = 1.0
+from hookline.store import Tx
 
 
 @dataclass(frozen=True)
@@ -50,29 +51,36 @@ def decide(faults: Faults, rng: random.Random) -> Injection:
 
 
 class FaultSource:
-    """Each account's faults (its own settings, else the server default), briefly cached."""
+    """Each account's faults: its own settings, else the server default (``--faults``)."""
 
-    def __init__(self, rt: Runtime, default: Faults | None = None) -> None:
-        self.rt = rt
+    def __init__(self, default: Faults | None = None) -> None:
         self.default = default or Faults()
-        self._cache = TimedCache(SETTINGS_TTL)
         self._rng = random.Random()
 
-    async def _load(self, account_sid: str) -> Faults | None:
-        async with self.rt.store.read() as tx:
-            return from_doc(await tx.get("fault_setting", sid=account_sid))
+    async def read(self, tx: Tx, account_sids: Iterable[str]) -> dict[str, Faults]:
+        """The settings of those accounts that have their own, read in ``tx`` (the claim's
+        transaction, so they are as fresh as the rows claimed)."""
+        docs = await tx.fault_settings(list(account_sids))
+        return {sid: found for sid, doc in docs.items() if (found := from_doc(doc)) is not None}
 
-    async def injection(self, account_sid: str) -> Injection:
-        own = await self._cache.get(account_sid, lambda: self._load(account_sid))
+    def injection(self, own: Faults | None) -> Injection:
+        """Draw one attempt's injection from the account's settings (None: the default)."""
         return decide(own or self.default, self._rng)
 
 
 async def send(
-    transport: Transport, request: OutboundRequest, injection: Injection
+    transport: Transport,
+    request: OutboundRequest,
+    injection: Injection,
+    on_send: Callable[[], None] | None = None,
 ) -> tuple[OutboundResponse, dict[str, Any] | None]:
-    """Send ``request`` as ``injection`` says; the answer, and the log's ``injected`` entry."""
+    """Send ``request`` as ``injection`` says; the answer, and the log's ``injected`` entry.
+    ``on_send`` is called when the delay is over and the request goes out (until then,
+    nothing has reached the receiver: a stopping worker may give the row back)."""
     if injection.delay > 0:
         await asyncio.sleep(injection.delay)
+    if on_send is not None:
+        on_send()
     response = await transport.send(request)
     if not injection:
         return response, None

@@ -9,14 +9,13 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
+from hookline.delivery.states import DeliveryState
 from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.store import Tx
 
-#: Delivery states: pending → sending → delivered | pending (retry) | failed;
-#: ``undeliverable`` for targets that have nowhere to go (unmapped Studio flow, Flex);
-#: ``rejected`` for a pre-event call the receiver answered with a refusal (non-2xx).
-STATUSES = ("pending", "sending", "delivered", "failed", "rejected", "undeliverable")
+#: Delivery states (see :mod:`hookline.delivery.states`).
+STATUSES = tuple(DeliveryState)
 
 
 async def record_event(tx: Tx, event: Event, sid: str, date_created: str) -> None:

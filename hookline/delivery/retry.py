@@ -2,7 +2,8 @@
 
 ``--retry-policy`` / ``HOOKLINE_RETRY_POLICY`` takes ``twilio``, ``durable`` or a custom
 ``attempts=8,base=2,factor=2,cap=600,jitter=0.1`` (see :func:`parse`). Every decision
-(retry or not, and when) is the policy's: the worker asks :meth:`RetryPolicy.retry_in`.
+(retry or not, and when) is the policy's: the worker asks :meth:`RetryPolicy.decide`,
+with keyword arguments, and gets a :class:`RetryDecision` back.
 """
 
 from __future__ import annotations
@@ -14,12 +15,29 @@ from dataclasses import dataclass, fields, replace
 from email.utils import parsedate_to_datetime
 
 from hookline.delivery.overrides import ConnectionOverrides
+from hookline.delivery.states import ErrorKind
 
 _DEFAULT_RNG = random.Random()
 
 #: The failures a schedule of our own retries (``rp`` classes, see :func:`should_retry`):
 #: server errors, timeouts, throttling. Other 4xx are the receiver's final word.
 DURABLE_CLASSES = frozenset({"5xx", "ct", "rt", "429", "408"})
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    """What to do after a failed attempt: retry ``delay`` seconds later, or give up."""
+
+    retry: bool
+    #: Seconds until the next attempt; None when giving up.
+    delay: float | None
+    #: Why, for logs and tests: ``scheduled``, ``retry-after``, ``attempts used up``,
+    #: ``not retryable``.
+    reason: str
+
+    @classmethod
+    def give_up(cls, reason: str) -> RetryDecision:
+        return cls(False, None, reason)
 
 
 @dataclass(frozen=True)
@@ -88,22 +106,46 @@ class RetryPolicy:
             return min(self.max_retry_after, max(self.min_retry_after, retry_after))
         return self.delay(attempt, rng)
 
+    def decide(
+        self,
+        *,
+        attempt: int,
+        status: int | None,
+        error_kind: ErrorKind | None = None,
+        retry_after: float | None = None,
+        overrides: ConnectionOverrides | None = None,
+        rng: random.Random | None = None,
+    ) -> RetryDecision:
+        """After failed attempt ``attempt`` (1-based: every send counts, a re-send after a
+        lost lease too) got ``status`` (None: no answer, ``error_kind`` says why) and the
+        receiver's ``retry_after``: retry, and when. ``overrides``: the URL's ``#…``
+        fragment, which this schedule does not read."""
+        if attempt >= self.max_attempts:
+            return RetryDecision.give_up("attempts used up")
+        if not should_retry(status, error_kind, DURABLE_CLASSES):
+            return RetryDecision.give_up("not retryable")
+        usable = retry_after is not None and math.isfinite(retry_after) and retry_after >= 0
+        delay = self.next_delay(attempt, retry_after, rng)
+        return RetryDecision(True, delay, "retry-after" if usable else "scheduled")
+
     def retry_in(
         self,
         attempt: int,
         status: int | None,
-        error_kind: str | None,
+        error_kind: ErrorKind | None,
         retry_after: float | None,
         overrides: ConnectionOverrides,
         rng: random.Random | None = None,
     ) -> float | None:
-        """Seconds until the next attempt after failed attempt ``attempt`` (1-based) got
-        ``status`` (None: no answer, ``error_kind`` says why) and the receiver's
-        ``retry_after``; None when there is none. ``overrides``: the URL's ``#…`` fragment,
-        which this schedule does not read."""
-        if attempt >= self.max_attempts or not should_retry(status, error_kind, DURABLE_CLASSES):
-            return None
-        return self.next_delay(attempt, retry_after, rng)
+        """:meth:`decide`'s delay, positionally (None: give up)."""
+        return self.decide(
+            attempt=attempt,
+            status=status,
+            error_kind=error_kind,
+            retry_after=retry_after,
+            overrides=overrides,
+            rng=rng,
+        ).delay
 
     def nominal_delays(self) -> list[float]:
         """The waits between consecutive attempts, without jitter."""
@@ -127,20 +169,22 @@ class TwilioRetryPolicy(RetryPolicy):
     # Twilio's retries all fit in its 15 s total-time budget (``tt``), hence the bound.
     max_retry_after: float = 15.0
 
-    def retry_in(
+    def decide(
         self,
+        *,
         attempt: int,
         status: int | None,
-        error_kind: str | None,
-        retry_after: float | None,
-        overrides: ConnectionOverrides,
+        error_kind: ErrorKind | None = None,
+        retry_after: float | None = None,
+        overrides: ConnectionOverrides | None = None,
         rng: random.Random | None = None,
-    ) -> float | None:
-        if attempt >= 1 + overrides.retry_count:
-            return None
-        if not should_retry(status, error_kind, overrides.retry_policy):
-            return None
-        return self.delay(attempt, rng)
+    ) -> RetryDecision:
+        fragment = overrides or ConnectionOverrides()
+        if attempt >= 1 + fragment.retry_count:
+            return RetryDecision.give_up("attempts used up")
+        if not should_retry(status, error_kind, fragment.retry_policy):
+            return RetryDecision.give_up("not retryable")
+        return RetryDecision(True, self.delay(attempt, rng), "scheduled")
 
 
 _KEYS = {
@@ -240,7 +284,7 @@ _KIND_CLASS = {"connect": "ct", "read": "rt", "total": "rt"}
 
 
 def should_retry(
-    status: int | None, error_kind: str | None, policy_classes: frozenset[str]
+    status: int | None, error_kind: ErrorKind | None, policy_classes: frozenset[str]
 ) -> bool:
     """Whether this outcome is retryable under ``rp``-style classes.
 

@@ -30,8 +30,9 @@ import orjson
 from hookline.delivery import headers as wire
 from hookline.delivery.outbox import endpoint_of
 from hookline.delivery.overrides import DEFAULTS, ConnectionOverrides
-from hookline.delivery.retry import DURABLE_CLASSES, RetryPolicy, should_retry
+from hookline.delivery.retry import DURABLE_CLASSES, RetryDecision, RetryPolicy, should_retry
 from hookline.delivery.signature import sign, strip_fragment, wire_url
+from hookline.delivery.states import ErrorKind
 from hookline.delivery.transport import OutboundRequest
 from hookline.domain.runtime import Runtime
 from hookline.domain.streams import SinkDelivery
@@ -130,21 +131,22 @@ class SinkRetryPolicy(RetryPolicy):
     deadline: float = 0.0
     now: float = 0.0
 
-    def retry_in(
+    def decide(
         self,
+        *,
         attempt: int,
         status: int | None,
-        error_kind: str | None,
-        retry_after: float | None,
-        overrides: ConnectionOverrides,
+        error_kind: ErrorKind | None = None,
+        retry_after: float | None = None,
+        overrides: ConnectionOverrides | None = None,
         rng: Any = None,
-    ) -> float | None:
+    ) -> RetryDecision:
         if not should_retry(status, error_kind, DURABLE_CLASSES):
-            return None
+            return RetryDecision.give_up("not retryable")
         delay = self.next_delay(attempt, retry_after, rng)
         if self.now + delay > self.deadline:
-            return None
-        return delay
+            return RetryDecision.give_up("past the 4 hours a sink's event is kept")
+        return RetryDecision(True, delay, "scheduled")
 
 
 def retry_policy(created_at: float, now: float) -> SinkRetryPolicy:

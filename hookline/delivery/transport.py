@@ -19,10 +19,18 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from hookline.delivery.egress import EgressPolicy, EgressRefused, VettedResolver, parse_ip, refusal
+from hookline.delivery.states import ERROR_KINDS, ErrorKind
 
 BODY_CAP = 64 * 1024
 Headers = tuple[tuple[str, str], ...]
-ERROR_KINDS = ("connect", "read", "total", "egress", "other")
+__all__ = [
+    "ERROR_KINDS",
+    "AiohttpTransport",
+    "MockTransport",
+    "OutboundRequest",
+    "OutboundResponse",
+    "Transport",
+]
 
 
 def _first(headers: Headers, name: str) -> str | None:
@@ -56,7 +64,7 @@ class OutboundResponse:
     elapsed_ms: float = 0.0
     error: str | None = None
     #: One of :data:`ERROR_KINDS` when ``status`` is None.
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     #: The body was longer than the cap and was cut.
     truncated: bool = False
 
@@ -69,7 +77,12 @@ class OutboundResponse:
 
 
 class Transport(Protocol):
+    """Sends one request and reports what came back; never raises for a failed request."""
+
     async def send(self, request: OutboundRequest) -> OutboundResponse: ...
+
+    async def close(self) -> None:
+        """Release connections; the engine calls it once, when it stops."""
 
 
 async def _mark_sent(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
@@ -133,7 +146,7 @@ class AiohttpTransport:
         started = time.perf_counter()
         state = SimpleNamespace(sent=False)
 
-        def failed(kind: str, error: str) -> OutboundResponse:
+        def failed(kind: ErrorKind, error: str) -> OutboundResponse:
             elapsed = (time.perf_counter() - started) * 1000
             return OutboundResponse(None, elapsed_ms=elapsed, error=error, error_kind=kind)
 
@@ -170,7 +183,7 @@ class AiohttpTransport:
         except aiohttp.ServerTimeoutError:
             return failed("read", f"read timeout ({request.read_timeout:g} s)")
         except TimeoutError:
-            kind = "total" if state.sent else "connect"
+            kind: ErrorKind = "total" if state.sent else "connect"
             return failed(kind, f"total timeout ({request.total_timeout:g} s)")
         except aiohttp.ClientConnectorError as exc:
             return failed("connect", _describe(exc))

@@ -2,14 +2,19 @@
 
 Several workers (in several processes or hosts) may share one database: a row is claimed
 by an UPDATE that only succeeds while it is due or its lease has expired, so each attempt
-has one owner. Endpoints already at their concurrency limit are skipped when claiming, so a
-slow or dead receiver never holds up healthy ones. A conversation-scoped webhook has at most
-one delivery in flight per worker, so it sees its events in the order they happened.
+has one owner. Leases are short and a live worker renews those it holds
+(:mod:`~hookline.delivery.leases`): a dead worker's rows are taken over within seconds, a
+live one's never. Stopped (SIGTERM), a worker gives back the rows it has not sent yet
+and waits for the requests already out. Which rows a worker starts, so that no URL takes
+a whole host and slow URLs get fewer slots: :mod:`hookline.delivery.fairness`.
+
+The parts: :mod:`~hookline.delivery.claiming` finds candidates, ``fairness.choose`` picks,
+:mod:`~hookline.delivery.attempt` sends one and judges it, and this module's cycles write
+the finished attempts' outcomes in one transaction with the next claim.
 
 Two clocks: what is due (retry schedules) is decided by the server's clock, which
 ``--manual-clock`` lets tests move; leases are about whether a worker is still alive, so
-they run on the wall clock. Moving the manual clock never expires a live worker's lease,
-and an attempt's outcome is timed from when it started, by the clock that started it.
+they run on the wall clock. Moving the manual clock never expires a live worker's lease.
 """
 
 from __future__ import annotations
@@ -18,36 +23,44 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import os
 import random
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from hookline import metrics
-from hookline.delivery import faults as fault_injection
-from hookline.delivery.faults import FaultSource
-from hookline.delivery.log import attempt_row
-from hookline.delivery.overrides import ConnectionOverrides
-from hookline.delivery.results import Outcome
-from hookline.delivery.retry import RetryPolicy, parse_retry_after
-from hookline.delivery.sender import prepare_row
-from hookline.delivery.transport import OutboundResponse, Transport
+from hookline.delivery import attempt
+from hookline.delivery.attempt import Judged
+from hookline.delivery.claiming import CandidateFinder
+from hookline.delivery.fairness import Slots, choose, shares
+from hookline.delivery.faults import FaultSource, Injection
+from hookline.delivery.leases import LEASE_SECONDS, LeaseKeeper
+from hookline.delivery.retry import RetryPolicy
+from hookline.delivery.transport import Transport
 from hookline.domain import accounts
+from hookline.domain.faults import from_doc
 from hookline.domain.runtime import Runtime
 from hookline.redact import redact_url
-from hookline.store import Candidate, DeliveryOutcome, DeliveryRow, Tx
+from hookline.store import Candidate, DeliveryRow, Tx
 
 log = logging.getLogger("hookline.delivery")
 
-#: Twice the longest a request may take (Twilio's total timeout tops out at 15 s): a
-#: crashed worker's rows are taken over this long after it claimed them.
-#: ``HOOKLINE_DELIVERY_LEASE_SECONDS`` shortens it (crash tests that should not wait 30 s).
-LEASE_SECONDS = float(os.environ.get("HOOKLINE_DELIVERY_LEASE_SECONDS") or 30.0)
 IDLE_POLL_SECONDS = 0.5
-#: How often a busy worker searches every endpoint for new work, besides the ones it knows.
-DISCOVERY_SECONDS = 0.25
+#: A stopping worker waits this long for requests already sent, then leaves their rows to
+#: the lease (another worker re-sends them as retries, same token): a hanging receiver
+#: must not hold a shutdown for its whole 15 s timeout.
+STOP_GRACE_SECONDS = 5.0
+
+
+@dataclass(eq=False)
+class Held:
+    """A row this worker leased: sent yet or not, and the task sending it."""
+
+    row: DeliveryRow
+    slot: Candidate
+    sent: bool = False
+    task: asyncio.Task[None] | None = None
 
 
 class Worker:
@@ -61,47 +74,46 @@ class Worker:
         max_in_flight: int = 256,
         lease_clock: Callable[[], float] = time.time,
         faults: FaultSource | None = None,
+        stop_grace: float | None = None,
     ) -> None:
         self.rt = rt
+        #: Seconds ``stop`` waits for requests already out (``--shutdown-timeout``).
+        self.stop_grace = stop_grace
         self.transport = transport
-        #: Decides whether and when a failed attempt is tried again.
         self.policy = policy
         #: Seconds since the epoch, shared by every worker process (see the module docstring).
         self.lease_clock = lease_clock
-        self.per_endpoint = per_endpoint
         self.max_in_flight = max_in_flight
+        self.slots = Slots(per_endpoint)
+        self.finder = CandidateFinder()
+        self.faults = faults or FaultSource()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
+        self.leases = LeaseKeeper(rt, self.owner, lambda: self.lease_clock())
         #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
         #: written under the lease it was sent with, never over a later claim of the row.
         self._claims = itertools.count(1)
+        self.held: dict[str, Held] = {}
         self._wake = asyncio.Event()
-        self._in_flight: Counter[str] = Counter()
-        self._hooks_in_flight: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
-        self._rng = random.Random()
-        #: Finished attempts waiting for the next cycle's transaction (see ``_cycle``).
-        self._finished: list[tuple[DeliveryRow, Outcome, asyncio.Future[None]]] = []
-        self._claim_wanted = False
         self._running = False
+        self._rng = random.Random()
+        #: Finished attempts waiting for the next cycle's transaction (see ``_cycles``).
+        self._finished: list[tuple[Held, Judged, asyncio.Future[None]]] = []
+        self._claim_wanted = False
         self._cycler: asyncio.Task[None] | None = None
-        #: Rows whose slot their outcome's cycle frees (else ``_deliver`` frees it).
-        self._handed: set[str] = set()
+        self._heartbeat: asyncio.Task[None] | None = None
         #: Resolved with the number of rows started by the next cycle.
         self._next_cycle: asyncio.Future[int] | None = None
-        self.faults = faults or FaultSource(rt)
         self._next_expiry_check = 0.0
-        #: The last claim saw a full window it could not all take: claim again at once.
-        self._truncated = False
-        #: Endpoints that had due rows when last looked at (see ``_candidates``).
-        self._endpoints: set[str] = set()
-        self._next_discovery = 0.0
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
         self._running = True
+        self._heartbeat = asyncio.create_task(self.leases.heartbeat(lambda: self.held))
+        log.info("delivery worker %s started (leases of %g s)", self.owner, LEASE_SECONDS)
         while not self._stopping:
             # Cleared before claiming: a wake that comes while we claim is kept.
             self._wake.clear()
@@ -110,19 +122,40 @@ class Worker:
             except Exception:
                 log.exception("claiming deliveries failed; retrying")
                 claimed = 0
-            if not (claimed and self._truncated):
+            if not (claimed and self.finder.truncated):
                 # Newly committed events (and a moved clock) set the wake event; finished
                 # deliveries claim their successors in their own cycle.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
 
     async def stop(self) -> None:
+        """Stop claiming; give back rows not sent yet; wait for requests already out."""
         self._stopping = True
         self._wake.set()
+        unsent = [held for held in self.held.values() if not held.sent and held.task]
+        for held in unsent:
+            assert held.task is not None
+            held.task.cancel()
+        await asyncio.gather(*(h.task for h in unsent if h.task), return_exceptions=True)
+        for held in unsent:
+            self._release(held, None, answered=False)
+        if unsent:
+            await self.leases.give_back([held.row.sid for held in unsent])
         if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5)
+            grace = STOP_GRACE_SECONDS if self.stop_grace is None else self.stop_grace
+            await asyncio.wait(self._tasks, timeout=grace)
+        # Still out: cancelled before the transport closes under them (which would record
+        # a failure); their rows stay leased until the lease runs out, then are retried.
+        late = list(self._tasks)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
         if self._cycler is not None and not self._cycler.done():
             await asyncio.wait({self._cycler}, timeout=5)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
 
     async def claim_and_start(self) -> int:
         """Claim what is due now (in the next cycle) and start sending it; the number of
@@ -134,11 +167,10 @@ class Worker:
         self._ensure_cycler()
         return await upcoming
 
-    async def _finish(self, row: DeliveryRow, outcome: Outcome) -> None:
-        """Record ``outcome``; returns once it is committed."""
+    async def _finish(self, held: Held, judged: Judged) -> None:
+        """Record ``judged``; returns once it is committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._handed.add(row.sid)
-        self._finished.append((row, outcome, done))
+        self._finished.append((held, judged, done))
         # The freed slot takes the next row in the same transaction (while ``run`` runs;
         # driven step by step, with ``claim_and_start``, a worker claims when asked).
         self._claim_wanted = self._claim_wanted or self._running
@@ -166,17 +198,19 @@ class Worker:
             self._next_cycle = None
 
     async def _cycle(self) -> None:
-        """One transaction: the finished attempts' outcomes, then (if wanted) a claim."""
+        """One transaction: the finished attempts' outcomes, then (if wanted) a claim (whose
+        rows carry their account's fault settings: never stale)."""
         cycle, self._next_cycle = self._next_cycle, None
         batch, self._finished = self._finished, []
         claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
-        for row, _, _ in batch:
-            self._release(row)
+        for held, judged, _ in batch:
+            self._release(held, judged.elapsed, answered=judged.answered)
         rows: list[DeliveryRow] = []
         try:
             async with self.rt.store.transaction() as tx:
-                await tx.finish_deliveries([o.delivery for _, o, _ in batch])
-                await tx.insert_attempts([o.attempt for _, o, _ in batch if o.attempt])
+                outcomes = [judged.outcome for _, judged, _ in batch]
+                await tx.finish_deliveries([o.delivery for o in outcomes])
+                await tx.insert_attempts([o.attempt for o in outcomes if o.attempt])
                 if claim:
                     rows = await self._claim(tx)
         except Exception as exc:
@@ -194,219 +228,96 @@ class Worker:
         if cycle is not None and not cycle.done():
             cycle.set_result(len(rows))
 
-    def _release(self, row: DeliveryRow) -> None:
-        self._in_flight[row.endpoint or ""] -= 1
-        self._hooks_in_flight.discard(row.webhook_sid or "")
-
-    def _start(self, rows: list[DeliveryRow]) -> None:
-        for row in rows:
-            self._in_flight[row.endpoint or ""] += 1
-            if row.webhook_sid:
-                self._hooks_in_flight.add(row.webhook_sid)
-            task = asyncio.create_task(self._deliver(row))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
     async def _claim(self, tx: Tx) -> list[DeliveryRow]:
-        # A window of a few endpoints' worth: fetching hundreds of rows to start one (an
-        # endpoint at its limit takes no more) made every claim cost the whole window.
-        free = min(self.max_in_flight - sum(self._in_flight.values()), 4 * self.per_endpoint)
-        if free <= 0:
+        # A window of a few hosts' worth: fetching hundreds of rows to start one (a host
+        # at its limit takes no more) made every claim cost the whole window.
+        window = min(self.max_in_flight - self.slots.total, 4 * self.slots.host_limit)
+        if window <= 0:
             return []
-        busy = [key for key, n in self._in_flight.items() if n >= self.per_endpoint]
-        now = self.rt.now_ts()
-        lease_now = self.lease_clock()
+        now, lease_now, clock = self.rt.now_ts(), self.lease_clock(), time.monotonic()
         kinds = ["first", "retry"]
         if lease_now >= self._next_expiry_check:
-            # Leases last LEASE_SECONDS; looking for expired ones more often finds nothing.
+            # Looking for expired leases more often than a tenth of a lease finds nothing.
             kinds.insert(0, "expired")
-            self._next_expiry_check = lease_now + LEASE_SECONDS / 6
-        candidates = await self._candidates(tx, kinds, now, lease_now, free, busy)
-        chosen, planned = [], Counter[str]()
-        hooks_taken = set(self._hooks_in_flight)
-        for candidate in candidates:
-            key = candidate.endpoint or ""
-            if self._in_flight[key] + planned[key] >= self.per_endpoint:
-                continue
-            if candidate.webhook_sid:
-                # A conversation-scoped webhook gets its events one at a time, in order
-                # (ReplayAfter promises index order before newer messages).
-                if candidate.webhook_sid in hooks_taken:
-                    continue
-                hooks_taken.add(candidate.webhook_sid)
-            planned[key] += 1
-            chosen.append(candidate.sid)
+            self._next_expiry_check = lease_now + LEASE_SECONDS / 10
+        found = await self.finder.find(
+            tx, self.slots, kinds=kinds, now=now, lease_now=lease_now, window=window, clock=clock
+        )
+        chosen = choose(found, self.slots, window, clock)
         if not chosen:
             return []
         return await tx.lease_deliveries(
-            chosen,
+            [candidate.sid for candidate in chosen],
             owner=f"{self.owner}/{next(self._claims)}",
-            lease_until=lease_now + LEASE_SECONDS,
+            lease_until=self.leases.lease_until(),
             now=now,
             lease_now=lease_now,
         )
 
-    async def _candidates(
-        self, tx: Tx, kinds: list[str], now: float, lease_now: float, free: int, busy: list[str]
-    ) -> list[Candidate]:
-        """Rows worth leasing: first from endpoints known to have some, each through its own
-        index range (rows of a dead endpoint never have to be stepped over), then, every
-        DISCOVERY_SECONDS or when no endpoint is known, a search across all endpoints."""
-        hooks = sorted(self._hooks_in_flight)
-        found: list[Candidate] = []
-        if "expired" in kinds:
-            found += await self._fetch(tx, "expired", lease_now, free, hooks, busy=busy)
-        asked = set(busy)
-        for endpoint in sorted(self._endpoints - asked):
-            asked.add(endpoint)
-            room = min(self.per_endpoint - self._in_flight[endpoint], free - len(found))
-            rows: list[Candidate] = []
-            for kind in ("first", "retry"):
-                if room > len(rows):
-                    rows += await self._fetch(
-                        tx, kind, now, room - len(rows), hooks, endpoint=endpoint
-                    )
-            if not rows:
-                self._endpoints.discard(endpoint)
-            found += rows
-        self._truncated = False
+    def _start(self, rows: list[DeliveryRow]) -> None:
         clock = time.monotonic()
-        # Not on every claim: when the known endpoints are merely full, a search would
-        # step over all their waiting rows (the dead receiver's too) to find nothing.
-        if free > len(found) and (not self._endpoints or clock >= self._next_discovery):
-            self._next_discovery = clock + DISCOVERY_SECONDS
-            for kind in ("first", "retry"):
-                wanted = free - len(found)
-                if wanted > 0:
-                    rows = await self._fetch(tx, kind, now, wanted, hooks, busy=sorted(asked))
-                    self._endpoints.update(row.endpoint for row in rows if row.endpoint)
-                    self._truncated = len(rows) == wanted
-                    found += rows
-        return found
+        for row in rows:
+            held = Held(row, Candidate(row.sid, row.endpoint, row.webhook_sid, row.url))
+            self.held[row.sid] = held
+            self.slots.start(held.slot, clock)
+            self.slots.urls[row.url or ""].account = row.account_sid
+            self._show(held.slot)
+            # The account's fault settings came with the lease (read in the claim).
+            injection = self.faults.injection(from_doc(row.fault_doc))
+            held.task = asyncio.create_task(self._deliver(held, injection))
+            self._tasks.add(held.task)
+            held.task.add_done_callback(self._tasks.discard)
 
-    async def _fetch(
-        self,
-        tx: Tx,
-        kind: str,
-        now: float,
-        limit: int,
-        hooks: list[str],
-        *,
-        busy: list[str] | None = None,
-        endpoint: str | None = None,
-    ) -> list[Candidate]:
-        return await tx.claimable(
-            kind,
-            now=now,
-            limit=limit,
-            busy_webhooks=hooks,
-            busy_endpoints=busy or [],
-            endpoint=endpoint,
-        )
+    def _release(self, held: Held, elapsed: float | None, *, answered: bool) -> None:
+        if self.held.get(held.row.sid) is held:
+            del self.held[held.row.sid]
+            self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
+            self._show(held.slot)
 
-    async def _deliver(self, row: DeliveryRow) -> None:
+    def endpoints(self, account_sid: str) -> list[dict[str, object]]:
+        """The account's URLs with requests in flight or not healthy: their slots now."""
+        urls = self.slots.urls
+        return [
+            {"url": redact_url(url), "in_flight": n, "slots": limit, "healthy": healthy}
+            for url, n, limit, healthy in shares(self.slots, time.monotonic())
+            if urls[url].account == account_sid
+        ]
+
+    def _show(self, slot: Candidate) -> None:
+        """``/metrics``: the URL's requests in flight and its slots (kept while it is slow)."""
+        state = self.slots.urls.get(slot.url or "")
+        label = redact_url(slot.url or "")
+        if state is None or (not state.started and state.fast):
+            metrics.forget_endpoint(label)
+        else:
+            metrics.show_endpoint(label, len(state.started), state.limit)
+
+    async def _deliver(self, held: Held, injection: Injection) -> None:
         try:
-            await self.deliver(row)
+            judged = await self._attempt(held, injection)
+            await self._finish(held, judged)
+        except asyncio.CancelledError:
+            return  # stopping before it was sent: ``stop`` gives the row back
         except Exception:
             log.exception(
-                "delivery %s crashed; its lease will expire and it will be retried", row.sid
+                "delivery %s crashed; its lease will expire and it will be retried", held.row.sid
             )
-        finally:
-            if row.sid in self._handed:
-                self._handed.discard(row.sid)  # its cycle freed the slot
-            else:
-                self._release(row)  # crashed before its outcome was handed over
-                self._wake.set()
+            self._release(held, None, answered=False)
+            self._wake.set()
+            return
+        attempt.report(held.row, judged)
 
-    async def deliver(self, row: DeliveryRow) -> None:
-        attempt = row.attempts + 1
+    async def _attempt(self, held: Held, injection: Injection) -> Judged:
+        row = held.row
         token = await accounts.auth_token(self.rt, row.account_sid)
         if token is None or not row.url:
-            outcome = DeliveryOutcome(
-                row.sid,
-                row.lease_owner or self.owner,
-                status="undeliverable",
-                attempts=row.attempts,
-                next_attempt_at=None,
-                last_status=None,
-                last_error="no account or URL",
-                updated_at=self.rt.now_ts(),
-            )
-            await self._finish(row, Outcome(outcome, None))
-            metrics.count_delivery("undeliverable")
-            return
-        prepared = prepare_row(row, token, attempt, self.rt.now_ts())
-        # The attempt ends at its start plus the time it took, by the clock it started on:
-        # a clock moved meanwhile (--manual-clock) does not shift this attempt's schedule.
-        injection = await self.faults.injection(row.account_sid)
-        started, began = self.rt.now_ts(), time.monotonic()
-        response, injected = await fault_injection.send(self.transport, prepared.request, injection)
-        finished = started + (time.monotonic() - began)
-        outcome = self._outcome(
-            row, attempt, response, prepared.overrides, finished, prepared.retry or self.policy
-        )
-        logged = attempt_row(
-            self.rt,
-            row.sid,
-            row.account_sid,
-            attempt,
-            prepared.request,
-            response,
-            outcome.next_attempt_at,
-        )
-        if injected:
-            logged.doc["injected"] = injected
-        await self._finish(row, Outcome(outcome, logged))
-        metrics.count_delivery(metrics.delivery_outcome(outcome.status))
-        metrics.DELIVERY_SECONDS.observe(response.elapsed_ms / 1000)
-        # A success is DEBUG: an INFO line per delivery cost more CPU than signing it.
-        level = logging.DEBUG if outcome.status == "delivered" else logging.WARNING
-        if log.isEnabledFor(level):
-            log.log(
-                level,
-                "%s %s → %s: %s (attempt %d)",
-                row.event_type,
-                row.sid,
-                redact_url(row.url),
-                response.status or response.error,
-                attempt,
-            )
+            why = "no account or URL"
+            return attempt.undeliverable(row, self.owner, self.rt.now_ts(), why)
 
-    def _outcome(
-        self,
-        row: DeliveryRow,
-        attempt: int,
-        response: OutboundResponse,
-        overrides: ConnectionOverrides,
-        finished: float,
-        policy: RetryPolicy,
-    ) -> DeliveryOutcome:
-        if response.ok:
-            status, next_at = "delivered", None
-        else:
-            delay = policy.retry_in(
-                attempt,
-                response.status,
-                response.error_kind,
-                _retry_after(response),
-                overrides,
-                self._rng,
-            )
-            status, next_at = ("failed", None) if delay is None else ("pending", finished + delay)
-        return DeliveryOutcome(
-            row.sid,
-            row.lease_owner or self.owner,
-            status=status,
-            attempts=attempt,
-            next_attempt_at=next_at,
-            last_status=response.status,
-            last_error=response.error,
-            updated_at=finished,
-        )
+        def sent() -> None:
+            held.sent = True
 
-
-def _retry_after(response: OutboundResponse) -> float | None:
-    for name, value in response.headers:
-        if name.lower() == "retry-after":
-            return parse_retry_after(value)
-    return None
+        return await attempt.send(
+            self.rt, self.transport, self.policy, row, token, injection,
+            owner=self.owner, rng=self._rng, on_send=sent,
+        )  # fmt: skip

@@ -16,7 +16,7 @@ from hookline.domain.runtime import Runtime
 from hookline.exceptions import InvalidParameter
 from hookline.types import Record
 
-#: Below the worker's lease (30 s) with room for the request itself (at most 15 s).
+#: A delay is spent holding a lease (renewed by the live worker): kept short all the same.
 MAX_DELAY = 10.0
 
 

@@ -34,6 +34,8 @@ def _checked(filters: Mapping[str, Any], allowed: frozenset[str]) -> dict[str, A
 def _delivery(row: Any) -> DeliveryRow:
     values = dict(row._mapping)
     values["params"] = dict(values["params"])
+    if values.get("fault_doc") is not None:
+        values["fault_doc"] = dict(values["fault_doc"])
     return DeliveryRow(**values)
 
 
@@ -132,25 +134,67 @@ class LogMethods(Connected):
         limit: int,
         busy_webhooks: Sequence[str],
         busy_endpoints: Sequence[str] = (),
+        busy_urls: Sequence[str] = (),
         endpoint: str | None = None,
+        only_urls: Sequence[str] | None = None,
     ) -> list[Candidate]:
         """Deliveries a worker may lease, by ``kind`` (``expired``, ``first``, ``retry``;
-        see ``_queries.select_claimable``). For ``expired``, ``now`` is the lease clock's."""
-        params: dict[str, Any] = {"now": now, "limit": limit, "busy_webhooks": list(busy_webhooks)}
+        see ``_queries.select_claimable``). For ``expired``, ``now`` is the lease clock's.
+        ``only_urls`` (with ``endpoint``): rows of those URLs only."""
+        params: dict[str, Any] = {
+            "now": now,
+            "limit": limit,
+            "busy_webhooks": list(busy_webhooks),
+            "busy_urls": list(busy_urls),
+        }
         if endpoint is not None:
             params["endpoint"] = endpoint
+            if only_urls is not None:
+                params["urls"] = list(only_urls)
         else:
             params["busy_endpoints"] = list(busy_endpoints)
-        result = await self._execute(q.select_claimable(kind, endpoint is not None), params)
-        return [Candidate(row.sid, row.endpoint, row.webhook_sid) for row in result]
+        only = endpoint is not None and only_urls is not None
+        result = await self._execute(q.select_claimable(kind, endpoint is not None, only), params)
+        return [Candidate(row.sid, row.endpoint, row.webhook_sid, row.url) for row in result]
 
     async def lease_deliveries(
         self, sids: list[str], *, owner: str, lease_until: float, now: float, lease_now: float
     ) -> list[DeliveryRow]:
         """Lease those of ``sids`` still due (by the server's clock, ``now``) or whose lease
-        expired (by the lease clock, ``lease_now``) to ``owner`` until ``lease_until``."""
+        expired (by the lease clock, ``lease_now``) to ``owner`` until ``lease_until``.
+        Each lease counts as an attempt (``attempts`` + 1): a send whose outcome is lost
+        still counts, so the next send is a retry. Each row comes with its account's
+        fault settings (``fault_doc``), read in the same statement."""
         result = await self._execute(*q.lease_deliveries(sids, owner, lease_until, now, lease_now))
         return [_delivery(row) for row in result]
+
+    async def renew_leases(
+        self, sids: Sequence[str], *, owner_prefix: str, lease_until: float
+    ) -> set[str]:
+        """Extend to ``lease_until`` the leases of ``sids`` still held under a lease owner
+        ``<owner_prefix>/…`` (a live worker's heartbeat); the sids renewed."""
+        if not sids:
+            return set()
+        result = await self._execute(*q.renew_leases(list(sids), owner_prefix, lease_until))
+        return {row.sid for row in result}
+
+    async def release_leases(
+        self, sids: Sequence[str], *, owner_prefix: str, now: float
+    ) -> set[str]:
+        """Give back leased rows that were never sent (a worker stopping): pending, due
+        ``now``, their attempt not counted; the sids released."""
+        if not sids:
+            return set()
+        result = await self._execute(*q.release_leases(list(sids), owner_prefix, now))
+        return {row.sid for row in result}
+
+    async def fault_settings(self, account_sids: Sequence[str]) -> dict[str, Record]:
+        """The fault-injection documents of those accounts that have one."""
+        if not account_sids:
+            return {}
+        params = {"sids": sorted(set(account_sids))}
+        result = await self._execute(q.select_fault_settings(), params)
+        return {row.sid: dict(row.doc) for row in result}
 
     async def finish_deliveries(self, outcomes: Sequence[DeliveryOutcome]) -> None:
         """Record attempts' outcomes; each only while its lease is still its owner's."""

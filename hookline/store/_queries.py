@@ -263,15 +263,17 @@ def insert_deliveries() -> Insert:
 
 
 @functools.cache
-def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
+def select_claimable(kind: str, one_endpoint: bool = False, only_urls: bool = False) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
-    a retry backlog never starves fresh events. Rows for ``busy_endpoints`` and
-    ``busy_webhooks`` (lists the worker cannot take more of) are left out here, so they
-    never fill the ``limit``. Parameters: ``now``, ``limit``, ``busy_webhooks``, and
-    ``busy_endpoints`` or, with ``one_endpoint``, the ``endpoint`` to take rows of (an
-    index range of its own, however many rows other endpoints have waiting). Built once
-    per variant: claiming runs after every delivery."""
+    a retry backlog never starves fresh events. Rows for ``busy_endpoints``,
+    ``busy_urls`` and ``busy_webhooks`` (lists the worker cannot take more of) are left
+    out here, so they never fill the ``limit``. Parameters: ``now``, ``limit``,
+    ``busy_webhooks``, ``busy_urls``, and ``busy_endpoints`` or, with ``one_endpoint``,
+    the ``endpoint`` to take rows of (an index range of its own, however many rows other
+    endpoints have waiting); with ``only_urls`` too, rows of the ``urls`` listed only (a
+    host whose slow URLs used up their share: its healthy URLs' rows must not hide behind
+    theirs). Built once per variant: claiming runs after every delivery."""
     c = t.deliveries.c
     now = bindparam("now", type_=Float)
     if kind == "expired":
@@ -283,16 +285,19 @@ def select_claimable(kind: str, one_endpoint: bool = False) -> Select[Any]:
         order = c.next_attempt_at
     if one_endpoint:
         where = and_(where, c.endpoint == bindparam("endpoint"))
+        if only_urls:
+            where = and_(where, c.url.in_(bindparam("urls", expanding=True)))
     else:
         where = and_(where, c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
     return (
-        select(c.sid, c.endpoint, c.webhook_sid)
+        select(c.sid, c.endpoint, c.url, c.webhook_sid)
         .where(where)
         .where(
             or_(
                 c.webhook_sid.is_(None),
                 c.webhook_sid.not_in(bindparam("busy_webhooks", expanding=True)),
-            )
+            ),
+            or_(c.url.is_(None), c.url.not_in(bindparam("busy_urls", expanding=True))),
         )
         .order_by(order, c.seq)
         .limit(bindparam("limit"))
@@ -317,12 +322,23 @@ def _lease_deliveries(count: int) -> Update:
         .where(c.sid.in_(sids), claimable)
         .values(
             status="sending",
+            # Counted when leased, not when the outcome is written: a send whose outcome
+            # is lost (the worker died, the database was down) still counts, so the next
+            # send says RetryCount >= 1 (``release_leases`` gives back unsent ones).
+            attempts=c.attempts + 1,
             lease_owner=bindparam("owner"),
             lease_until=bindparam("lease_until", type_=Float),
             updated_at=now,
         )
-        .returning(*t.deliveries.c)
+        # The account's fault settings come with the row: read in the claim, never stale,
+        # at no extra statement.
+        .returning(*t.deliveries.c, _fault_doc())
     )
+
+
+def _fault_doc() -> Any:
+    f, c = t.fault_settings.c, t.deliveries.c
+    return select(f.doc).where(f.sid == c.account_sid).scalar_subquery().label("fault_doc")
 
 
 def lease_deliveries(
@@ -334,6 +350,66 @@ def lease_deliveries(
     params: dict[str, Any] = {f"sid_{n}": sid for n, sid in enumerate(sids)}
     params |= {"owner": owner, "lease_until": lease_until, "now": now, "lease_now": lease_now}
     return _lease_deliveries(len(sids)), params
+
+
+def _held() -> Any:
+    """Rows among ``sids`` being sent under one worker's leases (``<worker>/<claim>``:
+    ``owner_like`` is ``<worker>/%``)."""
+    c = t.deliveries.c
+    return and_(
+        c.sid.in_(bindparam("sids", expanding=True)),
+        c.status == "sending",
+        c.lease_owner.like(bindparam("owner_like")),
+    )
+
+
+@functools.cache
+def _renew_leases() -> Update:
+    c = t.deliveries.c
+    return (
+        update(t.deliveries)
+        .where(_held())
+        .values(lease_until=bindparam("lease_until", type_=Float))
+        .returning(c.sid)
+    )
+
+
+def renew_leases(sids: list[str], owner_prefix: str, lease_until: float) -> Bound:
+    """Extend the leases a live worker still holds among ``sids``; the renewed sids.
+    Built once (a heartbeat runs every few seconds in every worker)."""
+    params = {"sids": sids, "owner_like": owner_prefix + "/%", "lease_until": lease_until}
+    return _renew_leases(), params
+
+
+@functools.cache
+def _release_leases() -> Update:
+    c = t.deliveries.c
+    now = bindparam("now", type_=Float)
+    return (
+        update(t.deliveries)
+        .where(_held())
+        .values(
+            status="pending",
+            attempts=c.attempts - 1,
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+        )
+        .returning(c.sid)
+    )
+
+
+def release_leases(sids: list[str], owner_prefix: str, now: float) -> Bound:
+    """Give back rows leased but never sent: due again ``now``, their count undone."""
+    return _release_leases(), {"sids": sids, "owner_like": owner_prefix + "/%", "now": now}
+
+
+@functools.cache
+def select_fault_settings() -> Select[Any]:
+    """Fault settings of the accounts in ``sids`` (read with every claim: built once)."""
+    c = t.fault_settings.c
+    return select(c.sid, c.doc).where(c.sid.in_(bindparam("sids", expanding=True)))
 
 
 #: Parameters of :func:`finish_deliveries`, one dict per delivery (``executemany``).

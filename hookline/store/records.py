@@ -74,6 +74,9 @@ class DeliveryRow:
     last_error: str | None
     created_at: float
     updated_at: float
+    #: The account's fault-injection settings, read with the lease (``Tx.lease_deliveries``
+    #: only; None elsewhere, or when the account has none).
+    fault_doc: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Candidate:
     sid: str
     endpoint: str | None
     webhook_sid: str | None
+    url: str | None = None
 
 
 @dataclass(frozen=True)

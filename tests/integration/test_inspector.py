@@ -280,6 +280,33 @@ def test_rejected_pre_event_events_tab_layout_and_favicon(
     assert not [answer for answer in answers if answer[0] >= 400], answers
 
 
+def test_endpoints_tab_shows_a_hanging_urls_slots(
+    page: Any, hookline_server: HooklineServer
+) -> None:
+    from tests.support.bad_receiver import BadReceiver
+
+    bad = BadReceiver()
+    try:
+        hang = bad.base + "/hang?conv=slow"
+        hookline_server.client.conversations.v1.configuration.webhooks().update(
+            filters=["onConversationAdded"], post_webhook_url=hang, method="POST"
+        )
+        hookline_server.client.conversations.v1.conversations.create(x_twilio_webhook_enabled=ON)
+        bad.wait("the hanging receiver got the request", lambda: bad.seen("arrived", "/hang"))
+        listing = hookline_server.request("GET", "/_hookline/endpoints")
+        assert listing["worker"] == "here"
+        assert {"url": hang, "in_flight": 1, "slots": 2, "healthy": False} in listing["endpoints"]
+        page.goto("/_hookline/ui")
+        page.click("[data-tab=endpoints]")
+        row = page.wait_for_selector(
+            f'#endpoints [data-endpoint-url="{hang}"][data-healthy=false]', timeout=WAIT_MS
+        )
+        assert row.inner_text().split("\t")[1:] == ["1", "2", "slow or new"]
+        screenshot(page, "inspector-endpoints")
+    finally:
+        bad.close()
+
+
 def test_another_site_cannot_act_through_the_signed_in_browser(
     page: Any, hookline_server: HooklineServer
 ) -> None:

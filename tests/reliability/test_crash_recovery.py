@@ -2,9 +2,9 @@
 the same database; every committed message's ``onMessageAdded`` must still arrive, signed,
 with one idempotency token per delivery however often it is repeated.
 
-The delivery lease is 60 s (hookline/delivery/worker.py ``LEASE_SECONDS``): rows a killed
-worker had claimed are only taken over when it expires, so each scenario waits about a
-minute after the restart. To keep the tier short, the scenarios of all backends (SQLite,
+The delivery lease is 10 s, renewed while a worker lives (hookline/delivery/leases.py):
+rows a killed worker had claimed are only taken over when it expires, so each scenario
+waits for that after the restart. To keep the tier short, the scenarios of all backends (SQLite,
 and PostgreSQL when ``HOOKLINE_TEST_POSTGRES_URL`` is set) run concurrently in a module
 fixture; each backend's test then checks its own outcome.
 """
@@ -41,7 +41,7 @@ CONVERSATIONS = 2
 #: The kill comes once this many messages were created (a condition, not a delay: on a
 #: busy machine 1.5 s of posting created fewer than 10).
 CREATED_BEFORE_KILL = 10
-#: The lease of a killed worker's rows (60 s) plus slack for the retries to go out.
+#: The lease of a killed worker's rows (10 s) plus generous slack for the retries to go out.
 SETTLE_SECONDS = 100.0
 RECEIVER_DELAY = 0.25
 HOOK_PATH = "/hook"

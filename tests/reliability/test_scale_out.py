@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from tests.reliability.conftest import (
 )
 from tests.support.receiver import Received, Receiver
 from tests.support.server import ServerProcess, start_server, start_worker
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.postgres,
@@ -93,16 +94,6 @@ def sending(url: str, owner: str | None = None) -> list[dict[str, Any]]:
 
 def worker_of(lease_owner: object) -> str:
     return str(lease_owner).split("/")[0]
-
-
-def wait_until(what: str, condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting until {what}")
 
 
 def post_loop(

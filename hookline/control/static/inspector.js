@@ -19,12 +19,14 @@
   const HINTS = {
     deliveries: "Select a delivery to see the signed request and every attempt.",
     events: "Select an event to see its parameters and the deliveries it made.",
+    endpoints: "Each receiver URL with requests out: how many, and the slots it has.",
   };
   const BODY_EXCERPT = 300;
   const state = {
     tab: "deliveries",
     deliveries: [],
     events: [],
+    endpoints: { worker: "here", endpoints: [] },
     eventTypes: new Set(),
     selected: null, // {kind: "delivery" | "event", sid}
     detailKey: "",
@@ -132,6 +134,11 @@
     const qs = query({ Order: "desc", Limit: LIMIT, EventType: filters().EventType });
     const body = await api(`/_hookline/events?${qs}`);
     state.events = body.events;
+  }
+
+  async function loadEndpoints() {
+    if (state.tab !== "endpoints") return;
+    state.endpoints = await api("/_hookline/endpoints");
   }
 
   async function loadDetail() {
@@ -436,6 +443,23 @@
     refresh();
   }
 
+  // The receiver URLs this server's worker sends to: requests in flight and the URL's
+  // slots (fewer for a slow or timing-out URL; docs/delivery.md, fairness).
+  function renderEndpoints() {
+    const rows = state.endpoints.endpoints.map((item) =>
+      el("tr", { "data-endpoint-url": item.url, "data-healthy": String(item.healthy) },
+        el("td", { class: "wide" }, item.url),
+        el("td", { class: "num" }, String(item.in_flight)),
+        el("td", { class: "num" }, String(item.slots)),
+        el("td", {}, item.healthy ? "healthy" : "slow or new")));
+    $("endpoints").replaceChildren(...rows);
+    const empty = $("endpoints-empty");
+    empty.hidden = rows.length > 0;
+    empty.textContent = state.endpoints.worker === "here"
+      ? "No requests in flight and no slow receiver."
+      : "This server delivers nothing (--no-worker): see each worker's /metrics.";
+  }
+
   // --- the loop --------------------------------------------------------------------------
 
   function setLive(kind, text) {
@@ -447,10 +471,13 @@
   async function refresh() {
     clearTimeout(state.timer);
     try {
-      const [, , detail] = await Promise.all([loadDeliveries(), loadEvents(), loadDetail()]);
+      const [, , detail] = await Promise.all([
+        loadDeliveries(), loadEvents(), loadDetail(), loadEndpoints(),
+      ]);
       renderEventTypeOptions();
       renderDeliveries();
       renderEvents();
+      if (state.tab === "endpoints") renderEndpoints();
       renderCount();
       if (detail && isSelected("delivery", detail.sid)) renderDeliveryDetail(detail);
       if (state.selected && state.selected.kind === "event") renderEventDetail();
@@ -468,6 +495,7 @@
     }
     $("deliveries-pane").hidden = tab !== "deliveries";
     $("events-pane").hidden = tab !== "events";
+    $("endpoints-pane").hidden = tab !== "endpoints";
     $("filter-status").disabled = tab !== "deliveries";
     // The detail belongs to the tab it was opened in: a new tab starts with none.
     state.selected = null;

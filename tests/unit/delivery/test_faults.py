@@ -57,11 +57,26 @@ async def test_send_duplicates_and_marks() -> None:
     assert injected is None and len(transport.sent) == 3
 
 
+async def own_faults(rt: Runtime, source: FaultSource, account_sid: str) -> Faults | None:
+    async with rt.store.read() as tx:
+        return (await source.read(tx, [account_sid])).get(account_sid)
+
+
 async def test_account_settings_override_the_default(rt: Runtime, account: Account) -> None:
-    source = FaultSource(rt, Faults(duplicate=1.0))
-    assert (await source.injection(account.sid)).duplicate
+    source = FaultSource(Faults(duplicate=1.0))
+    assert source.injection(await own_faults(rt, source, account.sid)).duplicate
     await faults.put(rt, account.sid, "0", None)
     assert await faults.get(rt, account.sid) == Faults(0.0, 0.0)
-    assert not await FaultSource(rt, Faults(duplicate=1.0)).injection(account.sid)
+    # Read afresh every time (no cache): the change applies to the very next read.
+    assert not source.injection(await own_faults(rt, source, account.sid))
     await faults.clear(rt, account.sid)
     assert await faults.get(rt, account.sid) is None
+    assert await own_faults(rt, source, account.sid) is None
+
+
+async def test_on_send_is_called_after_the_delay_before_the_request() -> None:
+    transport = Recorder()
+    seen: list[int] = []
+    request = OutboundRequest(method="POST", url="http://x/", headers=(), body=b"a=1")
+    await send(transport, request, Injection(delay=0.01), lambda: seen.append(len(transport.sent)))
+    assert seen == [0] and len(transport.sent) == 1

@@ -10,6 +10,7 @@ import pytest
 from hookline.delivery.engine import retry_policy
 from hookline.delivery.overrides import DEFAULTS, parse_fragment
 from hookline.delivery.retry import (
+    RetryDecision,
     RetryPolicy,
     TwilioRetryPolicy,
     parse,
@@ -207,3 +208,18 @@ def test_a_schedule_of_our_own_ignores_the_fragment() -> None:
     assert policy.retry_in(1, 429, None, 42.0, DEFAULTS, rng) == 42.0, "Retry-After wins"
     assert policy.retry_in(1, 404, None, None, DEFAULTS, rng) is None, "a 4xx is final"
     assert policy.retry_in(1, None, "egress", None, DEFAULTS, rng) is None
+
+
+def test_decide_takes_keywords_and_says_why() -> None:
+    policy = RetryPolicy(max_attempts=3, base=5, factor=2, jitter=0)
+    assert policy.decide(attempt=1, status=503) == RetryDecision(True, 5.0, "scheduled")
+    assert policy.decide(attempt=1, status=429, retry_after=42.0) == RetryDecision(
+        True, 42.0, "retry-after"
+    )
+    assert policy.decide(attempt=3, status=503) == RetryDecision(False, None, "attempts used up")
+    assert policy.decide(attempt=1, status=404).reason == "not retryable"
+    twilio = RetryPolicy.twilio()
+    assert twilio.decide(attempt=1, status=None, error_kind="connect").retry
+    assert twilio.decide(attempt=2, status=None, error_kind="connect").reason == "attempts used up"
+    with pytest.raises(TypeError):
+        policy.decide(1, 503)  # type: ignore[misc]

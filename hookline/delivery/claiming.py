@@ -1,0 +1,107 @@
+"""Finding due rows worth leasing, cheaply: the database side of a claim.
+
+Which of them a worker starts is :func:`hookline.delivery.fairness.choose` (pure); this
+module only asks the store, in the claim's transaction, for candidates the worker's
+:class:`~hookline.delivery.fairness.Slots` do not already rule out (hosts at their limit,
+URLs at theirs, scoped webhooks with a delivery in flight are left out in SQL).
+"""
+
+from __future__ import annotations
+
+import time
+
+from hookline.delivery.fairness import Slots
+from hookline.store import Candidate, Tx
+
+#: How often a busy worker searches every endpoint for new work, besides the ones it knows.
+DISCOVERY_SECONDS = 0.25
+
+
+class CandidateFinder:
+    """Remembers which endpoints had due rows, so most claims read only their index ranges
+    (rows of a dead endpoint are never stepped over), and searches across all endpoints
+    every :data:`DISCOVERY_SECONDS` or when no endpoint is known."""
+
+    def __init__(self) -> None:
+        self.endpoints: set[str] = set()
+        self._next_discovery = 0.0
+        #: The last search filled its window: there is more to claim at once.
+        self.truncated = False
+
+    async def find(
+        self,
+        tx: Tx,
+        slots: Slots,
+        *,
+        kinds: list[str],
+        now: float,
+        lease_now: float,
+        window: int,
+        clock: float,
+    ) -> list[Candidate]:
+        """Up to about ``window`` candidates, expired leases first, then first attempts,
+        then due retries (so a retry backlog never starves fresh events)."""
+        hooks = sorted(slots.webhooks)
+        urls = slots.busy_urls(clock)
+        busy = slots.busy_hosts()
+        found: list[Candidate] = []
+
+        async def fetch(
+            kind: str,
+            at: float,
+            limit: int,
+            *,
+            endpoint: str | None = None,
+            busy_endpoints: list[str] | None = None,
+            only_urls: list[str] | None = None,
+        ) -> list[Candidate]:
+            return await tx.claimable(
+                kind,
+                now=at,
+                limit=limit,
+                busy_webhooks=hooks,
+                busy_urls=urls,
+                busy_endpoints=busy_endpoints or [],
+                endpoint=endpoint,
+                only_urls=only_urls,
+            )
+
+        if "expired" in kinds:
+            found += await fetch("expired", lease_now, window, busy_endpoints=busy)
+        asked = set(busy)
+        for endpoint in sorted(self.endpoints - asked):
+            asked.add(endpoint)
+            # Room for the host plus some: a row the fairness rules skip (its URL is
+            # slow) must not hide a healthy URL's row behind it.
+            room = min(2 * slots.host_limit - slots.hosts[endpoint], window - len(found))
+            # When its slow URLs hold their whole share, only healthy URLs' rows can start:
+            # asked for by URL, they are found behind any number of the slow ones' rows.
+            only = (
+                slots.healthy_urls(endpoint, clock)
+                if slots.unhealthy_full(endpoint, clock)
+                else None
+            )
+            rows: list[Candidate] = []
+            for kind in ("first", "retry"):
+                if room > len(rows) and only != []:
+                    more = await fetch(
+                        kind, now, room - len(rows), endpoint=endpoint, only_urls=only
+                    )
+                    rows += more
+            if not rows and only is None:
+                self.endpoints.discard(endpoint)
+            found += rows
+        self.truncated = False
+        clock_now = time.monotonic()
+        # Not on every claim: when the known endpoints are merely full, a search would
+        # step over all their waiting rows (the dead receiver's too) to find nothing.
+        if window > len(found) and (not self.endpoints or clock_now >= self._next_discovery):
+            self._next_discovery = clock_now + DISCOVERY_SECONDS
+            for kind in ("first", "retry"):
+                wanted = window - len(found)
+                if wanted > 0:
+                    rows = await fetch(kind, now, wanted, busy_endpoints=sorted(asked))
+                    self.endpoints.update(row.endpoint for row in rows if row.endpoint)
+                    self.truncated = len(rows) == wanted
+                    found += rows
+        return found
