@@ -8,7 +8,9 @@ Twilio's limit (5 s for a pre-event, 15 s for a post-event). With ``--pre`` the 
 answer is read as the pre-event gate would: allow, reject, or modify.
 
 Exit status 1 when a wrongly signed or unsigned request was accepted (2xx), or the signed
-one was not; 0 otherwise (slow or non-idempotent answers are warnings).
+one was not (a 4xx/5xx or no answer: then the refused tampered requests prove nothing and
+fail too, so a wrong path answering 404 to everything shows no PASS); 0 otherwise (slow or
+non-idempotent answers are warnings).
 """
 
 from __future__ import annotations
@@ -146,10 +148,7 @@ def run_checks(url: str, auth_token: str, event: str) -> tuple[list[Verdict], An
     ]
     for name, headers in tampered:
         answer = send(prepared, limit, headers)
-        accepted = answer.accepted
-        detail = answer.describe() + (": ACCEPTED, the receiver does not check signatures"
-                                      if accepted else ": refused")  # fmt: skip
-        verdicts.append(Verdict("FAIL" if accepted else "PASS", name, detail))
+        verdicts.append(_tampered_verdict(name, answer, signed))
     again = send(prepared, limit, {})
     verdicts.append(
         Verdict(
@@ -168,6 +167,33 @@ def run_checks(url: str, auth_token: str, event: str) -> tuple[list[Verdict], An
         )
     )
     return verdicts, signed
+
+
+def _tampered_verdict(name: str, answer: Answer, signed: Answer) -> Verdict:
+    """A wrongly signed or unsigned request's verdict. Refusing it proves something only
+    when the correctly signed one was accepted: a receiver answering 404 to everything
+    (a wrong path) refuses both, and that is no PASS."""
+    if answer.accepted:
+        return Verdict("FAIL", name, answer.describe() + ": ACCEPTED, signatures are not checked")
+    if not signed.accepted:
+        detail = ": refused, but so was the correctly signed request, which proves nothing"
+        return Verdict("FAIL", name, answer.describe() + detail)
+    return Verdict("PASS", name, answer.describe() + ": refused")
+
+
+def hint(signed: Answer) -> str | None:
+    """What a failed correctly signed request most likely means."""
+    if signed.status is None:
+        return f"nothing answered ({signed.error}): is the receiver running at that URL?"
+    if signed.status == 404:
+        return "HTTP 404: is the path right?"
+    if signed.status in (401, 403):
+        return f"HTTP {signed.status}: does the receiver use this Auth Token (--auth-token)?"
+    if signed.status >= 500:
+        return f"HTTP {signed.status}: the receiver failed; see its log"
+    if not signed.accepted:
+        return f"HTTP {signed.status}: Twilio counts only a 2xx answer as delivered"
+    return None
 
 
 def reject_unknown_event(event: str | None, pre: bool) -> str:

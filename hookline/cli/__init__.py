@@ -63,7 +63,19 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{target} is not a click command")
+        show_envvars(command)
         return command
+
+
+def show_envvars(command: click.Command) -> None:
+    """``--help`` names each option's environment variable (click's ``show_envvar``), in
+    ``command`` and every subcommand: ``[env var: HOOKLINE_AUTH_TOKEN]``."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar:
+            param.show_envvar = True
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            show_envvars(sub)
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS)

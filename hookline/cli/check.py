@@ -3,6 +3,9 @@ live in :mod:`hookline.checker`, imported only when the command runs)."""
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import click
 
 
@@ -12,24 +15,32 @@ import click
     "--auth-token",
     envvar="HOOKLINE_AUTH_TOKEN",
     required=True,
-    help="The Auth Token the receiver validates signatures with (env HOOKLINE_AUTH_TOKEN).",
+    help="The Auth Token the receiver validates signatures with.",
 )
 @click.option("--pre", is_flag=True, help="Send a pre-event and read the answer as the gate.")
 @click.option("--event", help="Event type to send (default onMessageAdded, --pre onMessageAdd).")
 def check(url: str, auth_token: str, pre: bool, event: str | None) -> None:
     """Check that the receiver at URL validates signatures, answers in time and takes
     repeated deliveries. Needs no running server."""
-    from hookline.checker import pre_reading, reject_unknown_event, run_checks
+    from hookline.checker import hint, pre_reading, reject_unknown_event, run_checks
     from hookline.domain.events import PRE_EVENTS
 
     chosen = reject_unknown_event(event, pre)
     verdicts, signed = run_checks(url, auth_token, chosen)
     colours = {"PASS": "green", "WARN": "yellow", "FAIL": "red"}
+    width = shutil.get_terminal_size().columns
     for verdict in verdicts:
         level = click.style(f"{verdict.level:4}", fg=colours[verdict.level], bold=True)
-        click.echo(f"{level}  {verdict.check}: {verdict.detail}")
+        click.echo(level + _wrapped(f"{verdict.check}: {verdict.detail}", width))
     if chosen in PRE_EVENTS:
-        click.echo(f"INFO  pre-event answer: {pre_reading(chosen, signed)}")
+        click.echo("INFO" + _wrapped(f"pre-event answer: {pre_reading(chosen, signed)}", width))
     failed = [v for v in verdicts if v.level == "FAIL"]
     if failed:
-        raise click.ClickException(f"{len(failed)} check(s) failed")
+        why = hint(signed)
+        raise click.ClickException(f"{len(failed)} check(s) failed" + (f": {why}" if why else ""))
+
+
+def _wrapped(text: str, width: int) -> str:
+    """``text`` after a 4-letter level, wrapped to the terminal, continuation lines indented."""
+    lines = textwrap.wrap(text, max(width - 6, 30), break_on_hyphens=False)
+    return "  " + "\n      ".join(lines)

@@ -12,12 +12,14 @@ from typing import Any
 
 import click
 
-from hookline.cli.http import Server, segment, with_server
+from hookline.cli.http import Server, segment, wide_option, with_server
 
 MESSAGE = ("sid", "index", "author", "body", "attributes", "date_created", "date_updated")
 CONVERSATION = ("sid", "unique_name", "friendly_name", "state", "attributes", "date_updated")
 PARTICIPANT = ("sid", "identity", "messaging_binding", "role_sid", "date_created")
 EVENT = ("seq", "date_created", "event_type", "source", "conversation_sid", "params")
+#: What fits 80 columns (the conversation's SID is among the parameters).
+EVENT_NARROW = ("seq", "event_type", "params")
 RECEIPT = ("sid", "participant_sid", "status", "error_code", "channel_message_sid")
 
 
@@ -55,12 +57,18 @@ def act() -> None:
 
 @act.command("message")
 @_act_options
-@click.option("--body")
+@click.argument("text", required=False, metavar="[BODY]")
+@click.option("--body", help="The message's text (or give it as BODY).")
 @click.option("--attributes", help="JSON object string.")
 @click.option("--media-sid", help="ME… SID to attach.")
 @with_server
-def act_message(server: Server, conversation: str, body: str | None, **opts: Any) -> None:
-    """Post a message to CONVERSATION (SID or UniqueName)."""
+def act_message(
+    server: Server, conversation: str, text: str | None, body: str | None, **opts: Any
+) -> None:
+    """Post a message to CONVERSATION (SID or UniqueName): act message CONV "hi"."""
+    if text is not None and body is not None and text != body:
+        raise click.UsageError("give the text once: as BODY or as --body, not both")
+    body = body if body is not None else text
     params = _act_params(opts["who"], opts["source"], opts["service"])
     params |= {"Body": body, "Attributes": opts["attributes"], "MediaSid": opts["media_sid"]}
     record = server.call("POST", f"{_conv_path(conversation)}/Messages", params)
@@ -191,6 +199,7 @@ def act_register_binding(server: Server, identity: str, **opts: Any) -> None:
 @click.option("--event", "--type", "event_type", help="Only this EventType (onMessageAdded …).")
 @click.option("--conversation", help="Only this ConversationSid.")
 @with_server
+@wide_option
 def events(server: Server, after: int, limit: int, **filters: Any) -> None:
     """List recorded events (pre and post), oldest first."""
     params = {
@@ -201,7 +210,7 @@ def events(server: Server, after: int, limit: int, **filters: Any) -> None:
     }
     body = server.call("GET", "/_hookline/events", params)
     rows = [event | {"params": _compact(event["params"])} for event in body["events"]]
-    server.show(body, rows, EVENT)
+    server.show(body, rows, EVENT, narrow=EVENT_NARROW)
 
 
 def _compact(params: dict[str, str]) -> str:

@@ -11,10 +11,13 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from hookline.cli.http import Server, segment, with_server
+from hookline.cli.http import Server, segment, wide_option, with_server
 
 DELIVERY = ("sid", "created_at", "event_type", "url", "status", "attempts", "last_status")
-STATUSES = ("pending", "sending", "delivered", "failed", "undeliverable")
+#: What fits 80 columns: the SID (whole, to copy), what fired, how it went (``outcome``:
+#: the status and the last HTTP answer, ``delivered 200``).
+DELIVERY_NARROW = ("sid", "event_type", "outcome")
+STATUSES = ("pending", "sending", "delivered", "failed", "rejected", "undeliverable")
 #: Statuses a delivery leaves later: ``--follow`` reports the change.
 UNFINISHED = ("pending", "sending")
 TIMES = ("created_at", "updated_at", "next_attempt_at")
@@ -28,7 +31,10 @@ def iso(value: Any) -> Any:
 
 
 def readable(delivery: dict[str, Any]) -> dict[str, Any]:
-    return {key: iso(value) if key in TIMES else value for key, value in delivery.items()}
+    row = {key: iso(value) if key in TIMES else value for key, value in delivery.items()}
+    answer = delivery.get("last_status")
+    row["outcome"] = f"{delivery.get('status')}" + (f" {answer}" if answer is not None else "")
+    return row
 
 
 @click.group()
@@ -58,6 +64,7 @@ def _filters(opts: dict[str, Any]) -> dict[str, Any]:
 @click.option("--follow", "-f", is_flag=True, help="Then print new deliveries as they come.")
 @click.option("--interval", type=click.FloatRange(0.1, 60), default=1.0, hidden=True)
 @with_server
+@wide_option
 def deliveries_list(server: Server, limit: int, follow: bool, interval: float, **opts: Any) -> None:
     """The newest deliveries first (one per event and target)."""
     filters = _filters(opts)
@@ -68,7 +75,8 @@ def deliveries_list(server: Server, limit: int, follow: bool, interval: float, *
     more = len(rows) > limit
     shown = rows[:limit]
     if not follow or server.as_json:
-        server.show(body | {"deliveries": body["deliveries"][:limit]}, shown, DELIVERY)
+        page = body | {"deliveries": body["deliveries"][:limit]}
+        server.show(page, shown, DELIVERY, narrow=DELIVERY_NARROW)
     else:
         for row in reversed(shown):
             _line(row)
@@ -133,7 +141,8 @@ def deliveries_show(server: Server, sid: str) -> None:
         if key not in ("attempt_log", "params")
     ]
     server.show(body, fields, ("field", "value"))
-    console = Console(soft_wrap=True)
+    # Wrapped at the terminal's width like the table above (a long URL or error folds).
+    console = Console()
     console.print(Text("parameters:"), Text(json.dumps(body.get("params"), indent=2)))
     for attempt in body.get("attempt_log") or []:
         console.print(Text(_attempt(attempt)))

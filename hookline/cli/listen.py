@@ -176,9 +176,10 @@ def make_app(
 
 
 async def serve(
-    app: web.Application, host: str, port: int, ready: str, on_listening: Callable[[], None]
+    app: web.Application, host: str, port: int, on_listening: Callable[[int], str]
 ) -> None:
-    """Serve ``app`` until cancelled; ``on_listening`` runs once the port is bound."""
+    """Serve ``app`` until cancelled; once the port is bound, ``on_listening`` gets the
+    port really bound (``--port 0``: the one the system chose) and returns the line to print."""
     from aiohttp import web
 
     runner = web.AppRunner(app, access_log=None)
@@ -189,8 +190,8 @@ async def serve(
         await runner.cleanup()
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     try:
-        on_listening()
-        console.print(escape(ready))
+        bound = int(runner.addresses[0][1]) if runner.addresses else port
+        console.print(escape(on_listening(bound)))
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
@@ -259,7 +260,13 @@ def configure_sink(server: Server, listener_url: str) -> None:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0: any free port (the one chosen is printed).",
+)
 @click.option(
     "--auth-token", envvar="HOOKLINE_AUTH_TOKEN", help="Check signatures with this AuthToken."
 )
@@ -307,24 +314,25 @@ def listen(
     account_sid: str | None,
 ) -> None:
     """Receive webhooks (and Event Streams CloudEvents) and print them, checking each
-    signature."""
-    listener_url = public_url or f"http://{host}:{port}/"
+    signature (--port 0: any free port, printed once bound)."""
     if (configure or sink) and not (account_sid and auth_token):
         raise click.UsageError(
             f"{'--configure' if configure else '--sink'} needs --account-sid and --auth-token "
             "(or HOOKLINE_ACCOUNT_SID and HOOKLINE_AUTH_TOKEN)"
         )
 
-    def on_listening() -> None:
+    def on_listening(bound: int) -> str:
+        listener_url = public_url or f"http://{host}:{bound}/"
         if account_sid and auth_token:
             if configure:
                 configure_webhooks(Server(url, account_sid, auth_token), listener_url)
             if sink:
                 configure_sink(Server(url, account_sid, auth_token), listener_url)
+        ready = f"listening on {listener_url}"
+        if forward_to:
+            ready += f", forwarding to {forward_to}"
+        return ready + " — Ctrl-C to stop"
 
-    ready = f"listening on {listener_url}"
-    if forward_to:
-        ready += f", forwarding to {forward_to}"
     app = make_app(auth_token, public_url, status, body, forward_to)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(app, host, port, ready + " — Ctrl-C to stop", on_listening))
+        asyncio.run(serve(app, host, port, on_listening))

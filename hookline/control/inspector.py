@@ -23,6 +23,8 @@ from hookline.web.call import Call, endpoint
 ASSETS = {
     "inspector.css": "text/css; charset=utf-8",
     "inspector.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+    "favicon.ico": "image/x-icon",
 }
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -36,7 +38,11 @@ SECURITY_HEADERS = {
 
 
 def _asset(name: str) -> str:
-    return (resources.files("hookline.control") / "static" / name).read_text("utf-8")
+    return _asset_bytes(name).decode("utf-8")
+
+
+def _asset_bytes(name: str) -> bytes:
+    return (resources.files("hookline.control") / "static" / name).read_bytes()
 
 
 async def page(call: Call) -> Response:
@@ -49,10 +55,17 @@ async def asset(request: Request) -> Response:
     name = str(request.path_params["name"])
     if name not in ASSETS:
         raise NotFound(f"The requested resource {request.url.path} was not found")
-    return Response(_asset(name), media_type=ASSETS[name], headers=SECURITY_HEADERS)
+    return Response(_asset_bytes(name), media_type=ASSETS[name], headers=SECURITY_HEADERS)
+
+
+async def favicon(request: Request) -> Response:
+    """``/favicon.ico``, which browsers ask for on their own: the icon, not a 404 a load."""
+    headers = SECURITY_HEADERS | {"Cache-Control": "public, max-age=86400"}
+    return Response(_asset_bytes("favicon.ico"), media_type=ASSETS["favicon.ico"], headers=headers)
 
 
 routes = [
     Route("/_hookline/ui", endpoint(page), methods=["GET"]),
     Route("/_hookline/ui/static/{name}", asset, methods=["GET"]),
+    Route("/favicon.ico", favicon, methods=["GET"]),
 ]

@@ -4,7 +4,8 @@ Outcomes (docs/webhook-events.md §3, hookline's choices marked *):
 - 2xx: allowed; a JSON object body may modify fields (the domain keeps only those Twilio
   allows for that event). *Any 2xx counts, not only 200; a non-JSON body modifies nothing.
 - 3xx*, 4xx, 5xx: rejected; the caller gets HTTP 403 with Twilio-style code 50350*, nothing
-  is stored and no post-event fires.
+  is stored and no post-event fires. The log shows the call as ``rejected`` (not
+  ``failed``: the receiver decided) with the receiver's answer.
 - timeout (5 s) or connection failure*: allowed unchanged, as Twilio publishes the action
   unchanged when the hook does not answer.
 Every call is logged as a delivery with its attempt, like post-events. The entry is
@@ -99,7 +100,7 @@ async def run(
     _log_call(event.name, target.url, status, response.error, elapsed)
     row |= {
         "attempts": 1,
-        "status": "delivered" if allowed and status is not None else "failed",
+        "status": _outcome(status),
         "next_attempt_at": None,
         "last_status": status,
         "last_error": response.error,
@@ -117,6 +118,15 @@ async def run(
             status=403,
         )
     return _modifications(response.body)
+
+
+def _outcome(status: int | None) -> str:
+    """The log's status for a pre-event call: ``delivered`` (2xx, allowed), ``rejected``
+    (the receiver answered 3xx/4xx/5xx: it refused the action, on purpose, and the
+    answer is the attempt's response), ``failed`` (no answer: the action went on)."""
+    if status is None:
+        return "failed"
+    return "delivered" if 200 <= status < 300 else "rejected"
 
 
 def _log_call(name: str, url: str, status: int | None, error: str | None, elapsed: float) -> None:

@@ -2,7 +2,9 @@
 
 A row's life: ``pending`` → ``sending`` (leased to one worker) → ``delivered`` |
 ``pending`` (a retry is scheduled) | ``failed`` (given up). ``undeliverable``: the target
-has nowhere to go (an unmapped Studio flow, Flex, an account without a token). A worker
+has nowhere to go (an unmapped Studio flow, Flex, an account without a token).
+``rejected``: a pre-event call the receiver refused with a non-2xx answer, on purpose
+(the action was refused; a pre-event call that got no answer is ``failed``). A worker
 that stops or dies puts ``sending`` rows back: at once when it stops (SIGTERM), when the
 lease it no longer renews runs out when it dies.
 """
@@ -18,6 +20,7 @@ class DeliveryState(enum.StrEnum):
     SENDING = "sending"
     DELIVERED = "delivered"
     FAILED = "failed"
+    REJECTED = "rejected"
     UNDELIVERABLE = "undeliverable"
 
 

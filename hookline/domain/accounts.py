@@ -160,4 +160,6 @@ async def authenticate(rt: Runtime, username: str, password: str) -> Account:
         row = await _row(rt, username)
         if row and _same_secret(row.auth_token, password):
             return _account(row)
-    raise Unauthorized("Authentication Error - invalid username")
+    # Twilio's own text for any refused pair (code 20003), a wrong token included: it
+    # says nothing of which half was wrong, and neither may an emulator.
+    raise Unauthorized("Authenticate")

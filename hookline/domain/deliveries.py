@@ -80,6 +80,13 @@ async def resend(rt: Runtime, account_sid: str, sid: str) -> Record:
     await rt.sink.settled()  # the pre-event log is written off the request path
     async with rt.store.transaction() as tx:
         row = await _find(tx, account_sid, sid)
+        if row.target == "pre":
+            # The action it gated was decided when the call was answered: sending it
+            # again could change nothing, and the worker sends post-events only.
+            raise InvalidParameter(
+                f"Delivery {row.sid} is a pre-event call ({row.event_type}): it cannot be "
+                "resent, the action it gated was decided by its answer"
+            )
         if not row.url:
             raise InvalidParameter(f"Delivery {row.sid} has no URL to send to")
         now = rt.now_ts()

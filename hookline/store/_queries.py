@@ -495,7 +495,7 @@ def prune_attempts(before: float) -> Delete:
 
 def prune_deliveries(before: float) -> Delete:
     c = t.deliveries.c
-    done = c.status.in_(("delivered", "failed", "undeliverable"))
+    done = c.status.in_(("delivered", "failed", "rejected", "undeliverable"))
     return delete(t.deliveries).where(done, c.updated_at < before)
 
 

@@ -29,6 +29,8 @@ from twilio.rest import Client
 from hookline.client import client as hookline_client
 
 STARTUP_TIMEOUT = 30.0
+#: How long ``advance()`` waits for deliveries in flight (a receiver may be slow).
+SETTLE_TIMEOUT = 60.0
 #: A port taken between choosing it and the server binding it: try another.
 START_ATTEMPTS = 3
 
@@ -123,8 +125,22 @@ class HooklineServer:
 
     def advance(self, seconds: float) -> str:
         """Move the server's manual clock forward; due timers and retries run at once.
-        Returns the server's new time (ISO 8601)."""
+        Returns the server's new time (ISO 8601).
+
+        First waits until no delivery is being sent: an attempt whose answer arrived is
+        recorded (and its retry scheduled) at the time it was made, not after the jump,
+        which would push the retry past the new time."""
+        self.settle()
         return str(self.request("POST", "/_hookline/clock", {"Seconds": str(seconds)})["now"])
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Wait until the account has no delivery in flight (status ``sending``)."""
+        deadline = time.monotonic() + timeout
+        query = {"Status": "sending", "Limit": "1"}
+        while self.request("GET", "/_hookline/deliveries", query)["deliveries"]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"deliveries still being sent after {timeout}s")
+            time.sleep(0.02)  # an attempt is in flight: ask again shortly
 
     def request(self, method: str, path: str, params: dict[str, str] | None = None) -> Any:
         """Call the server with the account's credentials; the decoded JSON answer."""

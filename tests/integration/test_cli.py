@@ -117,8 +117,21 @@ def test_deliveries(sdk: Any, hookline: Any, receiver: Receiver) -> None:
     resent = _json(hookline("deliveries", "resend", delivery["sid"], "--json"))
     assert resent["status"] == "pending"
     receiver.wait_for(2, path="/post")
-    filtered = _json(hookline("deliveries", "list", "--status", "failed", "--json"))
-    assert filtered["deliveries"] == []
+    # A failed delivery beside the delivered one: the filter must pick it, and only it
+    # (under the default policy a 500 is the receiver's final answer).
+    receiver.respond("/post", status=500)
+    hookline("act", "message", conv.sid, "--as", "zed", "--body", "refused")
+    receiver.wait_for(3, path="/post")
+    deadline = time.monotonic() + 30
+    while not (failed := _json(hookline("deliveries", "list", "--status", "failed", "--json")))[
+        "deliveries"
+    ]:
+        assert time.monotonic() < deadline, "the delivery was never recorded as failed"
+        time.sleep(0.05)  # the outcome commits just after the receiver answered
+    (only,) = failed["deliveries"]
+    assert only["sid"] != delivery["sid"] and only["last_status"] == 500
+    delivered = _json(hookline("deliveries", "list", "--status", "delivered", "--json"))
+    assert [d["sid"] for d in delivered["deliveries"]] == [delivery["sid"]]
 
 
 def test_errors_exit_non_zero_with_twilio_message(hookline: Any, server: ServerProcess) -> None:
@@ -129,7 +142,8 @@ def test_errors_exit_non_zero_with_twilio_message(hookline: Any, server: ServerP
     assert "code 20404" in hookline("deliveries", "show", "DL1", ok=False).output
     env = {"HOOKLINE_ACCOUNT_SID": server.account_sid, "HOOKLINE_AUTH_TOKEN": "wrong"}
     bad_auth = CliRunner().invoke(main, ["flows", "list", "--url", server.base_url], env=env)
-    assert bad_auth.exit_code == 1 and "HTTP 401 (code 20003)" in bad_auth.output
+    assert bad_auth.exit_code == 1 and "(HTTP 401, code 20003)" in bad_auth.output
+    assert "HOOKLINE_AUTH_TOKEN" in bad_auth.output
     down = CliRunner().invoke(main, ["events", "--url", f"http://127.0.0.1:{free_port()}"], env=env)
     assert down.exit_code == 1 and "cannot reach" in down.output
     unset = CliRunner().invoke(

@@ -35,29 +35,38 @@ def test_conversation_lifecycle_in_both_url_forms(sdk: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fields", "status"),
+    ("fields", "status", "named"),
     [
-        ({"attributes": "{not json"}, 400),
-        ({"state": "sleeping"}, 400),
-        ({"timers_inactive": "five minutes"}, 400),
-        ({"messaging_service_sid": "MGnope"}, 400),
+        ({"attributes": "{not json"}, 400, "Attributes"),
+        ({"state": "sleeping"}, 400, "State"),
+        ({"timers_inactive": "five minutes"}, 400, "Timers.Inactive"),
+        ({"messaging_service_sid": "MGnope"}, 400, "MessagingServiceSid"),
     ],
 )
 def test_bad_conversation_fields_are_rejected(
-    sdk: Any, fields: dict[str, str], status: int
+    sdk: Any, fields: dict[str, str], status: int, named: str
 ) -> None:
     with pytest.raises(TwilioRestException) as bad:
         sdk.conversations.v1.conversations.create(**fields)
     assert bad.value.status == status
+    # The error names the field, and nothing was created.
+    assert named in bad.value.msg
+    assert sdk.conversations.v1.conversations.list() == []
 
 
 def test_unique_names_are_unique_per_service(sdk: Any) -> None:
     sdk.conversations.v1.conversations.create(unique_name="only-one")
+    first = sdk.conversations.v1.conversations("only-one").fetch()
     with pytest.raises(TwilioRestException) as clash:
         sdk.conversations.v1.conversations.create(unique_name="only-one")
     assert clash.value.status == 409
+    # The first one is untouched and alone.
+    assert [c.sid for c in sdk.conversations.v1.conversations.list()] == [first.sid]
+    assert sdk.conversations.v1.conversations("only-one").fetch().sid == first.sid
     other = sdk.conversations.v1.services.create(friendly_name="elsewhere")
-    sdk.conversations.v1.services(other.sid).conversations.create(unique_name="only-one")
+    elsewhere = sdk.conversations.v1.services(other.sid).conversations
+    created = elsewhere.create(unique_name="only-one")
+    assert created.sid != first.sid and created.chat_service_sid == other.sid
 
 
 def test_message_lifecycle_order_and_date_override(sdk: Any) -> None:

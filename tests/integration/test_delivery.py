@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from tests.support.server import ServerProcess
 pytestmark = pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
 
 ON = "true"  # X-Twilio-Webhook-Enabled: REST actions fire webhooks only when asked to
+PRE_EVENT_TIMEOUT = 5.0  # Twilio's, and hookline's default
+HOOK_DELAY = 9.0  # a pre-event hook this slow answers after the timeout
 
 
 def configure(sdk: Any, receiver: Receiver, filters: list[str], **extra: str) -> None:
@@ -74,7 +77,11 @@ def test_without_the_header_rest_actions_fire_nothing(
     configure(sdk, receiver, ["onConversationAdded", "onMessageAdded"])
     conv = conversation(sdk)
     conv.messages.create(body="quiet")
-    conversation(sdk, x_twilio_webhook_enabled=ON)
+    loud = conversation(sdk, x_twilio_webhook_enabled=ON)
+    # Deliveries are written in the action's own transaction: the log is complete when
+    # the calls return, whatever is still in flight to the receiver.
+    logged = [(d["event_type"], d["conversation_sid"]) for d in deliveries(server)]
+    assert logged == [("onConversationAdded", loud.sid)]
     receiver.wait_for(1, path="/post")
     assert [r.params["EventType"] for r in receiver.requests] == ["onConversationAdded"]
 
@@ -168,6 +175,10 @@ def test_pre_event_rejection_fails_the_call_and_stores_nothing(
     assert conv.messages.list() == []
     (pre,) = receiver.wait_for(1, path="/pre")
     assert_signed(server, pre)
+    # Nothing but the pre-event call is in the log: no post-event was ever queued.
+    assert [(d["event_type"], d["status"]) for d in deliveries(server)] == [
+        ("onMessageAdd", "rejected")
+    ]
     assert receiver.matching(path="/post") == []
 
 
@@ -187,10 +198,15 @@ def test_pre_event_timeout_lets_the_action_through_after_five_seconds(
     sdk: Any, server: ServerProcess, receiver: Receiver
 ) -> None:
     configure(sdk, receiver, ["onMessageAdd"])
-    receiver.respond("/pre", 403, delay=6.5)
+    receiver.respond("/pre", 403, delay=HOOK_DELAY)
     conv = conversation(sdk)
+    started = time.monotonic()
     message = conv.messages.create(body="slow hook", x_twilio_webhook_enabled=ON)
+    took = time.monotonic() - started
     assert message.body == "slow hook"
+    # Not before Twilio's 5 s (timers never fire early), and not by waiting for the hook's
+    # late 403 (which would have rejected the message).
+    assert PRE_EVENT_TIMEOUT <= took < HOOK_DELAY, took
     (logged,) = deliveries(server, EventType="onMessageAdd")
     assert logged["status"] == "failed" and logged["last_status"] is None
 

@@ -4,6 +4,7 @@ of docs/webhook-events.md §1.4 to §1.6."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -82,7 +83,8 @@ def ok(server: ServerProcess, method: str, path: str, data: Any = None) -> Any:
     return body
 
 
-def produce_every_event(server: ServerProcess) -> None:
+def produce_every_event(server: ServerProcess) -> dict[str, Any]:
+    """Make every event happen; the resources made, by name."""
     user = ok(server, "POST", "/v1/Users", {"Identity": "bob", "FriendlyName": "Bob"})
     ok(server, "POST", f"/v1/Users/{user['sid']}", {"FriendlyName": "Robert"})
     conv = ok(server, "POST", "/v1/Conversations", {"FriendlyName": "tour"})
@@ -104,6 +106,7 @@ def produce_every_event(server: ServerProcess) -> None:
     ok(server, "DELETE", f"{act}/Participants?As=alice")
     ok(server, "POST", ch, {"State": "inactive"})
     ok(server, "DELETE", ch)
+    return {"user": user, "conv": conv, "alice": alice, "sms": sms, "message": message}
 
 
 @pytest.mark.parametrize("server", ["sqlite", "postgres"], indirect=True)
@@ -114,7 +117,7 @@ def test_every_event_arrives_signed_with_its_documented_parameters(
         ("PreWebhookUrl", receiver.base + "/pre"), ("PostWebhookUrl", receiver.base + "/post"),
         *[("Filters", name) for name in sorted(ALL_EVENTS)],
     ])  # fmt: skip
-    produce_every_event(server)
+    made = produce_every_event(server)
     posts = receiver.wait_for(1, path="/post", event="onConversationRemoved", timeout=20)
     assert posts
     seen = {r.params["EventType"] for r in receiver.requests}
@@ -135,8 +138,59 @@ def test_every_event_arrives_signed_with_its_documented_parameters(
         assert required | common <= keys, f"{name} lacks {sorted(required | common - keys)}"
         extra = keys - required - optional - common
         assert not extra, f"{name} has undocumented {sorted(extra)}"
+    check_values(server, made, receiver)
     by_event = {r.params["EventType"]: r.params for r in receiver.requests}
     assert by_event["onMessageAdded"]["Source"] == "SDK"
     assert by_event["onMessageAdded"]["ClientIdentity"] == "alice"
     assert by_event["onConversationStateUpdated"]["Reason"] == "API"
     assert by_event["onDeliveryUpdated"]["Status"] == "delivered"
+
+
+DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def check_values(server: ServerProcess, made: dict[str, Any], receiver: Receiver) -> None:
+    """Each parameter carries the value of the resource the event is about."""
+    conv, message, user = made["conv"], made["message"], made["user"]
+    participants = {made["alice"]["sid"]: "alice", made["sms"]["sid"]: None}
+    bodies = {
+        "onMessageAdd": "hello", "onMessageAdded": "hello",
+        "onMessageUpdate": "hello!", "onMessageUpdated": "hello!",
+        "onMessageRemove": "hello!", "onMessageRemoved": "hello!",
+    }  # fmt: skip
+    for request in receiver.requests:
+        name, params = request.params["EventType"], request.params
+        assert params["AccountSid"] == server.account_sid, name
+        assert params.get("ConversationSid", conv["sid"]) == conv["sid"], name
+        service = conv["chat_service_sid"]
+        assert params.get("ChatServiceSid", service) == service, name
+        if name != "onMessageAdd":
+            assert params.get("MessageSid", message["sid"]) == message["sid"], name
+        if name in bodies:
+            assert params["Body"] == bodies[name], name
+        if name.startswith("onParticipant") and name != "onParticipantAdd":
+            assert params["ParticipantSid"] in participants, name
+            assert params.get("Identity") == participants[params["ParticipantSid"]], name
+        if name.startswith("onUser") and params["UserSid"] == user["sid"]:
+            assert params["Identity"] == "bob", name
+        if name in POST_EVENTS:
+            assert params["RetryCount"] == "0", name
+        for key in ("DateCreated", "DateUpdated", "DateRemoved", "StateUpdated"):
+            if key in params:
+                assert DATE.fullmatch(params[key]), (name, key, params[key])
+    by_event = {r.params["EventType"]: r.params for r in receiver.requests}
+    assert by_event["onUserUpdated"]["FriendlyName"] == "Robert"
+    added = {r.params["UserSid"]: r.params for r in receiver.matching(event="onUserAdded")}
+    assert added[user["sid"]]["FriendlyName"] == "Bob"
+    assert any(
+        r.params.get("FriendlyName") == "the tour"
+        for r in receiver.matching(event="onConversationUpdated")
+    )
+    state = by_event["onConversationStateUpdated"]
+    assert (state["StateFrom"], state["StateTo"]) == ("active", "inactive")
+    delivery = by_event["onDeliveryUpdated"]
+    assert delivery["ParticipantSid"] == made["sms"]["sid"]
+    assert delivery["MessageSid"] == message["sid"]
+    assert by_event["onParticipantUpdated"]["Attributes"] == '{"vip": true}'
+    removed = by_event["onConversationRemoved"]
+    assert (removed["ConversationSid"], removed["FriendlyName"]) == (conv["sid"], "the tour")

@@ -168,6 +168,118 @@ def test_live_rows_signed_request_replay_and_filters(
     screenshot(page, "inspector-events")
 
 
+def overflowing(page: Any) -> list[str]:
+    """The page's parts wider than the room they have (a horizontal scroll bar)."""
+    return list(
+        page.evaluate(
+            """() => {
+              const wide = [];
+              const root = document.documentElement;
+              if (root.scrollWidth > root.clientWidth) wide.push(`page ${root.scrollWidth}`);
+              for (const id of ["deliveries-pane", "events-pane", "detail"]) {
+                const node = document.getElementById(id);
+                if (!node.hidden && node.scrollWidth > node.clientWidth + 1) {
+                  wide.push(`${id} ${node.scrollWidth} > ${node.clientWidth}`);
+                }
+              }
+              return wide;
+            }"""
+        )
+    )
+
+
+def test_rejected_pre_event_events_tab_layout_and_favicon(
+    page: Any, hookline_server: HooklineServer, webhook_receiver: WebhookReceiver
+) -> None:
+    from twilio.base.exceptions import TwilioRestException
+
+    sdk = hookline_server.client
+    sdk.conversations.v1.configuration.webhooks().update(
+        filters=["onMessageAdd", "onConversationStateUpdated", "onParticipantAdded"],
+        pre_webhook_url=webhook_receiver.url("/pre"),
+        post_webhook_url=webhook_receiver.url("/post-event-receiver/with/a/long/path"),
+        method="POST",
+    )
+    webhook_receiver.respond("/pre", 403, {"reason": "spam is not welcome here"})
+    conversation = sdk.conversations.v1.conversations.create(friendly_name="layout")
+    conversation.participants.create(identity="a-participant", x_twilio_webhook_enabled=ON)
+    conversation.update(state="inactive", x_twilio_webhook_enabled=ON)
+    with pytest.raises(TwilioRestException) as refused:
+        conversation.messages.create(body="buy now", author="bob", x_twilio_webhook_enabled=ON)
+    assert refused.value.status == 403
+    (pre,) = deliveries(hookline_server, EventType="onMessageAdd")
+    assert (pre["target"], pre["status"], pre["last_status"]) == ("pre", "rejected", 403)
+
+    # The server refuses to resend a pre-event call, with a reason.
+    with pytest.raises(RuntimeError) as no_resend:
+        hookline_server.request("POST", f"/_hookline/deliveries/{pre['sid']}/Resend")
+    assert "400" in str(no_resend.value) and "pre-event" in str(no_resend.value)
+
+    answers: list[tuple[int, str]] = []
+    page.on("response", lambda response: answers.append((response.status, response.url)))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/_hookline/ui")
+    page.wait_for_selector("#live[data-state=live]", timeout=WAIT_MS)
+    row = page.wait_for_selector(
+        f'[data-delivery-sid="{pre["sid"]}"][data-status=rejected]', timeout=WAIT_MS
+    )
+    assert "rejected · 403" in row.inner_text()
+    colour = page.eval_on_selector(
+        f'[data-delivery-sid="{pre["sid"]}"] .badge', "b => getComputedStyle(b).color"
+    )
+    failed_red = "rgb(179, 38, 30)"  # --bad, the colour of a failed delivery
+    assert colour != failed_red
+
+    row.click()
+    page.wait_for_selector("#detail [data-pre-event]", timeout=WAIT_MS)
+    detail = page.inner_text("#detail")
+    assert "Receiver's answer" in detail
+    assert 'HTTP 403 · {"reason": "spam is not welcome here"}' in detail
+    assert "Last error" not in detail and "failed" not in detail
+    assert page.query_selector("#detail [data-action=replay]") is None
+    attempt_colour = page.eval_on_selector(
+        "#detail [data-attempt='1'] .badge", "b => getComputedStyle(b).color"
+    )
+    assert attempt_colour != failed_red
+    assert overflowing(page) == []
+    screenshot(page, "inspector-rejected-1280")
+
+    # A post-event still offers Replay.
+    (post,) = deliveries(hookline_server, EventType="onConversationStateUpdated")
+    page.click(f'[data-delivery-sid="{post["sid"]}"]')
+    page.wait_for_selector("#detail [data-action=replay]", timeout=WAIT_MS)
+    assert page.query_selector("#detail [data-pre-event]") is None
+
+    # The events tab starts without the delivery's detail, and fits at 1280 and 1920 px.
+    page.click("[data-tab=events]")
+    page.wait_for_selector("#events tr[data-event-sid]", timeout=WAIT_MS)
+    detail = page.inner_text("#detail")
+    assert post["sid"] not in detail and "Select an event" in detail
+    assert page.query_selector("tr.selected") is None
+    for width in (1280, 1920):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_selector("#events tr[data-event-sid]", timeout=WAIT_MS)
+        assert overflowing(page) == [], width
+        screenshot(page, f"inspector-events-{width}")
+    state = page.wait_for_selector(
+        "#events tr[data-event-sid]:has-text('onConversationStateUpdated')", timeout=WAIT_MS
+    )
+    state.click()
+    page.wait_for_selector("#detail [data-open-delivery]", timeout=WAIT_MS)
+    assert overflowing(page) == []
+    screenshot(page, "inspector-event-detail-1920")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert overflowing(page) == []
+    screenshot(page, "inspector-event-detail-1280")
+
+    # The favicon: the page's icon and /favicon.ico answer, nothing on the page was a 4xx.
+    icon = page.request.get("/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"] == "image/x-icon"
+    assert icon.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert page.eval_on_selector("link[rel=icon]", "l => l.href").endswith("favicon.svg")
+    assert not [answer for answer in answers if answer[0] >= 400], answers
+
+
 def test_endpoints_tab_shows_a_hanging_urls_slots(
     page: Any, hookline_server: HooklineServer
 ) -> None:

@@ -69,10 +69,14 @@ def test_a_wait_that_times_out_says_what_arrived(hookline_server, webhook_receiv
 """
 
 
-def readme_example() -> str:
-    """The README's example test file, as a user would copy it."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    (example,) = re.findall(r"```python\n(# test_my_bot\.py\n.*?)```", readme, re.DOTALL)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def readme_example(name: str = "test_my_bot.py") -> str:
+    """The README's example test file ``name``, as a user would copy it."""
+    readme = (ROOT / "README.md").read_text()
+    pattern = rf"```python\n(# {re.escape(name)}\n.*?)```"
+    (example,) = re.findall(pattern, readme, re.DOTALL)
     return example
 
 
@@ -96,3 +100,53 @@ def test_a_users_test_files_run_with_both_fixtures(pytester: pytest.Pytester) ->
             "*AssertionError: expected 1 request(s) (path='/never'*got 0*",
         ]
     )
+
+
+def test_the_readme_retry_example_is_a_test_of_this_suite_word_for_word() -> None:
+    """tests/readme/test_retries.py runs with the rest of the suite; it is the README's."""
+    assert (ROOT / "tests" / "readme" / "test_retries.py").read_text() == readme_example(
+        "test_retries.py"
+    )
+
+
+SERVER_OPTIONS_TEST = """
+import pytest
+
+
+def test_the_ini_options_reach_the_server(hookline_server, webhook_receiver):
+    # hookline_server_args = --rest-webhooks always: REST calls fire without the header.
+    hookline_server.client.conversations.v1.configuration.webhooks().update(
+        filters=["onConversationAdded"], post_webhook_url=webhook_receiver.url("/post")
+    )
+    hookline_server.client.conversations.v1.conversations.create()
+    (added,) = webhook_receiver.wait_for(1, path="/post")
+    assert added.event_type == "onConversationAdded"
+
+
+class TestAnOverride:
+    @pytest.fixture
+    def hookline_server_options(self):
+        return ["--faults", "duplicate=1"]
+
+    def test_gets_a_server_of_its_own(self, hookline_server, webhook_receiver):
+        hookline_server.client.conversations.v1.configuration.webhooks().update(
+            filters=["onConversationAdded"], post_webhook_url=webhook_receiver.url("/post")
+        )
+        conversations = hookline_server.client.conversations.v1.conversations
+        conversations.create(x_twilio_webhook_enabled="true")
+        # duplicate=1: every delivery is sent twice, with the same idempotency token.
+        first, again = webhook_receiver.wait_for(2, path="/post")
+        token = "I-Twilio-Idempotency-Token"
+        assert first.headers[token] == again.headers[token]
+"""
+
+
+def test_server_options_from_the_ini_file_and_a_fixture_override(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\nhookline_server_args = --rest-webhooks always\n")
+    pytester.makepyfile(
+        test_options=SERVER_OPTIONS_TEST, test_retries=readme_example("test_retries.py")
+    )
+    result = pytester.runpytest_subprocess(*plugin_args(), "-p", "no:cacheprovider", "-v")
+    result.assert_outcomes(passed=3)

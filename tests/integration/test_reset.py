@@ -65,7 +65,10 @@ def test_reset_needs_the_accounts_credentials(hookline_server: HooklineServer) -
     import urllib.error
     import urllib.request
 
+    kept = hookline_server.client.conversations.v1.conversations.create(unique_name="kept")
     request = urllib.request.Request(f"{hookline_server.base_url}/_hookline/reset", method="POST")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, data=b"", timeout=10)
     assert refused.value.code == 401
+    # Refused, it deleted nothing.
+    assert hookline_server.client.conversations.v1.conversations("kept").fetch().sid == kept.sid

@@ -1,7 +1,10 @@
 """A real ``hookline serve`` closes connections that are slow to send, or idle, or too many.
 
 Each test waits on the condition (the server closing the socket) with a generous bound,
-against short configured limits; nothing depends on how fast the machine is.
+against short configured limits (1 s). The close is timed: it must come no sooner than
+the configured limit (timers never fire early, however busy the machine) and before the
+default limit (10 s to read a request, 5 s of keep-alive), so a limit that was not
+applied, leaving the default, fails.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ import pytest
 from tests.support.server import ServerProcess, start_server
 
 BOUND = 30.0  # seconds: far above the 1 s limits, for a busy machine
+LIMIT = 1.0  # the configured --timeout-request-read and --timeout-keep-alive
+EARLY = 0.05  # clock granularity between this process and the server's timer
+DEFAULT_READ = 10.0  # hookline's --timeout-request-read default
+DEFAULT_KEEP_ALIVE = 5.0  # hookline's --timeout-keep-alive default
 PARTIAL = b"GET /_hookline/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
 REQUEST = b"GET /_hookline/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -37,35 +44,50 @@ def connect(server: ServerProcess) -> socket.socket:
 
 def closed_by_server(sock: socket.socket) -> bool:
     """Read until the server closes the connection (True) or BOUND passes (False)."""
+    return seconds_until_closed(sock, time.monotonic()) is not None
+
+
+def seconds_until_closed(sock: socket.socket, since: float) -> float | None:
+    """Seconds from ``since`` until the server closed the connection (None: not within
+    BOUND)."""
     deadline = time.monotonic() + BOUND
     while time.monotonic() < deadline:
         try:
             if sock.recv(4096) == b"":
-                return True
+                return time.monotonic() - since
         except ConnectionResetError:
-            return True
+            return time.monotonic() - since
         except TimeoutError:
-            return False
-    return False
+            return None
+    return None
+
+
+def assert_configured_limit(seconds: float | None, default: float) -> None:
+    assert seconds is not None, "the server never closed the connection"
+    assert LIMIT - EARLY <= seconds < default, f"closed after {seconds:.2f} s"
 
 
 def test_a_stalled_request_header_is_disconnected(server: ServerProcess) -> None:
     with connect(server) as sock:
+        started = time.monotonic()
         sock.sendall(PARTIAL)
-        assert closed_by_server(sock)
+        assert_configured_limit(seconds_until_closed(sock, started), DEFAULT_READ)
     with connect(server) as sock:  # the server still answers complete requests
         sock.sendall(REQUEST)
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
 
 
 def test_a_silent_connection_is_disconnected(server: ServerProcess) -> None:
+    started = time.monotonic()
     with connect(server) as sock:
-        assert closed_by_server(sock)
+        # Whichever limit closes it (read or keep-alive), it is a configured one.
+        assert_configured_limit(seconds_until_closed(sock, started), DEFAULT_KEEP_ALIVE)
 
 
 def test_a_trickling_header_is_disconnected(server: ServerProcess) -> None:
     """Sending a byte now and then does not keep a request open past the read timeout."""
     with connect(server) as sock:
+        started = time.monotonic()
         sock.sendall(PARTIAL)
         sock.settimeout(0.2)  # pace of the trickle, not a synchronisation
         deadline = time.monotonic() + BOUND
@@ -79,13 +101,15 @@ def test_a_trickling_header_is_disconnected(server: ServerProcess) -> None:
             except (BrokenPipeError, ConnectionResetError):
                 closed = True
         assert closed
+        assert_configured_limit(time.monotonic() - started, DEFAULT_READ)
 
 
 def test_an_idle_keep_alive_connection_is_disconnected(server: ServerProcess) -> None:
     with connect(server) as sock:
         sock.sendall(REQUEST)
         assert sock.recv(4096).startswith(b"HTTP/1.1 200")
-        assert closed_by_server(sock)
+        answered = time.monotonic()
+        assert_configured_limit(seconds_until_closed(sock, answered), DEFAULT_KEEP_ALIVE)
 
 
 def test_too_many_connections_get_503(tmp_path: Path) -> None:

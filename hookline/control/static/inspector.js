@@ -8,6 +8,7 @@
   const POLL_MS = 1000;
   const LIMIT = 200;
   const TARGETS = {
+    pre: "pre-event webhook (its answer allowed or rejected the action)",
     config: "account webhook configuration",
     webhook: "conversation-scoped webhook",
     trigger: "conversation-scoped webhook (trigger)",
@@ -15,6 +16,12 @@
     flex: "Flex",
     sink: "Event Streams sink",
   };
+  const HINTS = {
+    deliveries: "Select a delivery to see the signed request and every attempt.",
+    events: "Select an event to see its parameters and the deliveries it made.",
+    endpoints: "Each receiver URL with requests out: how many, and the slots it has.",
+  };
+  const BODY_EXCERPT = 300;
   const state = {
     tab: "deliveries",
     deliveries: [],
@@ -213,12 +220,13 @@
       (item) => {
         const row = el("tr", { "data-event-sid": item.sid, tabindex: "0" },
           el("td", { class: "time" }), el("td", { class: "type" }), el("td"),
-          el("td", { class: "mono" }), el("td", { class: "num" }));
+          el("td", { class: "conversation mono" }), el("td", { class: "num" }));
         row.addEventListener("click", () => select("event", item.sid));
         return row;
       },
       (row, item) => {
         row.classList.toggle("selected", isSelected("event", item.sid));
+        row.children[3].title = item.conversation_sid || "";
         setCells(row, [
           time(item.date_created), item.event_type, item.source, item.conversation_sid || "—",
           String(perEvent.get(item.sid) || 0),
@@ -275,10 +283,16 @@
     state.detailKey = key;
     const attempts = delivery.attempt_log || [];
     const last = attempts[attempts.length - 1];
-    const replay = el("button", { type: "button", class: "replay", "data-action": "replay",
-      disabled: !delivery.url });
-    replay.textContent = "Replay";
-    replay.addEventListener("click", () => resend(delivery.sid, replay));
+    const pre = delivery.target === "pre";
+    // A pre-event call gated its action when it was answered: sending it again could
+    // change nothing (the server refuses it too), so it has no Replay.
+    let replay = null;
+    if (!pre) {
+      replay = el("button", { type: "button", class: "replay", "data-action": "replay",
+        disabled: !delivery.url });
+      replay.textContent = "Replay";
+      replay.addEventListener("click", () => resend(delivery.sid, replay));
+    }
 
     const head = el("div", { class: "detail-head" },
       el("div", {}, el("h2", { text: delivery.event_type }),
@@ -292,7 +306,7 @@
       ["Conversation", delivery.conversation_sid || "—"],
       ["Created", fullTime(delivery.created_at)],
       ["Next attempt", delivery.next_attempt_at ? fullTime(delivery.next_attempt_at) : "—"],
-      ["Last error", delivery.last_error || "—"],
+      outcomeEntry(delivery, last),
     ]);
 
     const request = last ? last.request : null;
@@ -316,17 +330,37 @@
             Object.entries(delivery.params || {}).map(([k, v]) => [k, String(v)]))]));
 
     const attemptList = el("div", { class: "attempts" });
-    for (const attempt of attempts.slice().reverse()) attemptList.append(renderAttempt(attempt));
+    for (const attempt of attempts.slice().reverse()) {
+      attemptList.append(renderAttempt(attempt, pre));
+    }
     if (!attempts.length) attemptList.append(el("p", { class: "hint", text: "No attempts yet." }));
 
+    const preNote = pre ? el("p", { class: "notice", "data-pre-event": "",
+      text: delivery.status === "rejected"
+        ? "The receiver rejected this action on purpose: the caller got HTTP 403 (code 50350) " +
+          "and nothing was stored. A pre-event call is not replayed."
+        : "A pre-event call: its answer decided the action when it was made, so it is not " +
+          "replayed." }) : null;
     show($("detail"),
       head,
       state.notice ? el("p", { class: "notice", text: state.notice }) : null,
+      preNote,
       meta,
       el("section", {}, el("h3", { text: `Attempts (${attempts.length}), newest first` }),
         attemptList),
       requestSection
     );
+  }
+
+  // The last row of the delivery's summary: the transport error, or else what the receiver
+  // answered when that was not a 2xx (a rejection is an answer, not an error).
+  function outcomeEntry(delivery, last) {
+    if (delivery.last_error) return ["Last error", delivery.last_error];
+    const status = delivery.last_status;
+    if (status === null || status === undefined) return ["Last error", "—"];
+    const body = last && last.response ? (last.response.body || "") : "";
+    const excerpt = body.length > BODY_EXCERPT ? `${body.slice(0, BODY_EXCERPT)}…` : body;
+    return ["Receiver's answer", `HTTP ${status}` + (excerpt ? ` · ${excerpt}` : " (empty body)")];
   }
 
   // The parameters as signed and sent: the form body, or a GET's query string.
@@ -347,12 +381,13 @@
     return Array.from(new URLSearchParams(encoded).entries());
   }
 
-  function renderAttempt(attempt) {
+  function renderAttempt(attempt, pre) {
     const response = attempt.response || {};
     const ok = response.status >= 200 && response.status < 300;
+    const refused = pre ? "status-rejected" : "status-failed";
     const outcome = attempt.error
       ? el("span", { class: "badge status-failed", text: attempt.error })
-      : el("span", { class: `badge ${ok ? "status-delivered" : "status-failed"}`,
+      : el("span", { class: `badge ${ok ? "status-delivered" : refused}`,
         text: `HTTP ${response.status}` });
     const body = response.body
       ? el("pre", { class: "body", text: response.body })
@@ -462,7 +497,12 @@
     $("events-pane").hidden = tab !== "events";
     $("endpoints-pane").hidden = tab !== "endpoints";
     $("filter-status").disabled = tab !== "deliveries";
+    // The detail belongs to the tab it was opened in: a new tab starts with none.
+    state.selected = null;
     state.detailKey = "";
+    state.notice = "";
+    for (const row of document.querySelectorAll("tr.selected")) row.classList.remove("selected");
+    $("detail").replaceChildren(el("p", { class: "hint", text: HINTS[tab] }));
     refresh();
   }
 
