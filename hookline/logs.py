@@ -72,3 +72,8 @@ def configure(level: str, log_format: str) -> None:
     for root_handler in logging.getLogger().handlers:
         if not any(isinstance(f, KnownConditions) for f in root_handler.filters):
             root_handler.addFilter(KnownConditions())
+    # Alembic says "Context impl SQLiteImpl." at INFO each time a revision is read (three
+    # times per start-up check, in every process); hookline logs one line of its own when
+    # a migration really ran ("database schema migrated to …"). At DEBUG they show again.
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -217,7 +217,8 @@ def test_an_installed_hookline_serves_its_inspector_and_migrates(
     server = Output(command, run_dir, tmp_path / "serve.log", env)
     try:
         server.wait_for(BANNER, 120)
-        assert "Running upgrade  -> 0001" in server.text()  # migrations shipped and run
+        assert "database schema migrated to " in server.text()  # migrations shipped and run
+        assert "(was empty)" in server.text()
         base = f"http://127.0.0.1:{port}"
         status, page = _get(f"{base}/_hookline/ui")
         assert status == 200 and b"inspector.js" in page

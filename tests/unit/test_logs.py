@@ -6,7 +6,7 @@ import logging
 import sys
 
 from hookline.exceptions import DatabaseUnavailable
-from hookline.logs import KnownConditions
+from hookline.logs import KnownConditions, configure
 
 
 def _record(error: BaseException) -> logging.LogRecord:
@@ -39,3 +39,15 @@ def test_other_errors_keep_their_traceback() -> None:
     assert KnownConditions().filter(record)
     assert record.exc_info is not None and record.levelname == "ERROR"
     assert "Traceback" in logging.Formatter().format(record)
+
+
+def test_alembic_info_lines_are_quiet_at_info() -> None:
+    alembic = logging.getLogger("alembic")
+    before = alembic.level
+    try:
+        alembic.setLevel(logging.NOTSET)
+        configure("info", "text")
+        assert not alembic.isEnabledFor(logging.INFO)
+        assert alembic.isEnabledFor(logging.WARNING)
+    finally:
+        alembic.setLevel(before)
