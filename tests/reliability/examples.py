@@ -236,5 +236,6 @@ def fresh(api: Api, pattern: str, examples: dict[str, str]) -> dict[str, str]:
         key: value.format_map({"unique": unique, "digits": digits, **values})
         for key, value in CREATE_FORMS.get(last, {}).items()
     }
-    values[last] = str(api.ok("POST", fill(parent, values), form)["sid"])
+    collection = CREATE_AT.get(last, parent)
+    values[last] = str(api.ok("POST", fill(collection, values), form)["sid"])
     return values
