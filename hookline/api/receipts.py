@@ -15,5 +15,6 @@ resource = Resource(
     render.receipt,
     fetch=receipts.get,
     listing=receipts.listing,
+    list_maximum=50,  # Twilio's spec: PageSize at most 50 for receipts
 )
 routes = resource.routes()

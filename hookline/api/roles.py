@@ -29,5 +29,6 @@ resource = Resource(
     parse_update=_fields,
     delete=roles.delete,
     listing=roles.listing,
+    list_maximum=50,  # Twilio's spec: PageSize at most 50 for roles
 )
 routes = resource.routes()

@@ -93,3 +93,29 @@ def test_operation_is_routed(world: dict[str, Any], method: str, path: str) -> N
     if response.status_code == 404:
         assert "{" in path, f"a path with no SID in it is not found: {answer}"
         assert "/v1/" not in response.json()["message"], f"no route: {answer}"
+
+
+def list_operations() -> list[tuple[str, int]]:
+    """Every list operation of the spec (one whose path has no ``{Sid}`` of its own and
+    takes ``PageSize``) with the largest ``PageSize`` the spec allows for it."""
+    lists = []
+    for path, item in spec_document()["paths"].items():
+        for parameter in item.get("get", {}).get("parameters", []):
+            if parameter.get("name") == "PageSize" and path.endswith(("s", "Receipts")):
+                lists.append((path, int(parameter["schema"]["maximum"])))
+    return lists
+
+
+@pytest.mark.parametrize(("path", "maximum"), list_operations(), ids=lambda v: str(v))
+def test_page_size_maximum_is_the_specs(world: dict[str, Any], path: str, maximum: int) -> None:
+    """``PageSize`` up to the spec's maximum for that list is served; one more is a 400."""
+    server: ServerProcess = world["server"]
+    sids = world["sids"]["service" if "{ChatServiceSid}" in path else "default"]
+    url = server.base_url + re.sub(r"\{(\w+)\}", lambda m: sids[m.group(1)], path)
+    needs = {"Identity": "walker"} if path.endswith("/ParticipantConversations") else {}
+    for size, status in ((maximum, 200), (maximum + 1, 400)):
+        params = needs | {"PageSize": str(size)}
+        response = requests.get(url, params=params, auth=world["auth"], timeout=30)
+        assert response.status_code == status, f"PageSize={size}: {response.text[:300]}"
+        if status == 200:
+            assert response.json()["meta"]["page_size"] == size
