@@ -77,7 +77,7 @@ async def update(tx: Tx, account_sid: str, service_sid: str, change: ConfigUpdat
         record["pre_webhook_url"] = http_url(change.pre_webhook_url, "PreWebhookUrl")
     if change.post_webhook_url is not None:
         record["post_webhook_url"] = http_url(change.post_webhook_url, "PostWebhookUrl")
-    if change.method is not None:
+    if change.method:  # sent empty: not given (docs/twilio-behaviour.md), the method stays
         record["method"] = method(change.method, "Method")
     if change.filters is not None:
         record["filters"] = check_filters(change.filters)

@@ -68,3 +68,12 @@ def test_all_23_event_names_are_accepted() -> None:
 
     assert len(ALL_EVENTS) == 23
     assert webhook_config.check_filters(sorted(ALL_EVENTS)) == sorted(ALL_EVENTS)
+
+
+async def test_empty_method_is_not_given_and_keeps_the_method(
+    rt: Runtime, account: Account
+) -> None:
+    async with rt.store.transaction() as tx:
+        await webhook_config.update(tx, account.sid, GLOBAL, ConfigUpdate(method="GET"))
+        record = await webhook_config.update(tx, account.sid, GLOBAL, ConfigUpdate(method=""))
+    assert record["method"] == "GET"
