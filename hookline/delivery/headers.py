@@ -10,6 +10,8 @@ UTF-8 all the same. ``X-Home-Region`` is not sent (no source for it).
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -36,9 +38,32 @@ def webhook_headers(
     return headers
 
 
+#: What ``quote_plus`` escapes: all but letters, digits, ``_.-~`` (and space, which
+#: becomes ``+``).
+_UNSAFE = re.compile(rb"[^A-Za-z0-9_.\-~ ]")
+_ESCAPED = {byte: b"%%%02X" % byte for byte in range(256)}
+
+
+def _escape(match: re.Match[bytes]) -> bytes:
+    return _ESCAPED[match.group()[0]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _quote_plus(value: str) -> bytes:
+    # Cached: most of a delivery's names and values (SIDs, the event type, the source)
+    # repeat from one delivery to the next.
+    return _UNSAFE.sub(_escape, value.encode("utf-8")).replace(b" ", b"+")
+
+
 def encode_form(params: Mapping[str, str]) -> bytes:
-    """``application/x-www-form-urlencoded`` UTF-8 body, in the parameters' own order."""
-    return urlencode(list(params.items()), encoding="utf-8").encode("ascii")
+    """``application/x-www-form-urlencoded`` UTF-8 body, in the parameters' own order:
+    byte for byte what ``urllib.parse.urlencode`` gives, several times faster (one
+    regular expression per value instead of a Python call per character, and repeated
+    values from a cache: encoding was a fifth of a delivery's CPU)."""
+    return b"&".join(
+        _quote_plus(name) + b"=" + _quote_plus(value if isinstance(value, str) else str(value))
+        for name, value in params.items()
+    )
 
 
 def url_with_query(url: str, params: Mapping[str, str]) -> str:

@@ -47,6 +47,16 @@ from hookline.store import Candidate, DeliveryRow, Tx
 log = logging.getLogger("hookline.delivery")
 
 IDLE_POLL_SECONDS = 0.5
+#: Claiming ahead: a running worker leases up to this many times its per-host limit and
+#: sends the limit at once; the rest wait in its queue, leased (and renewed), and start
+#: the moment a slot frees, without a database round trip. It claims again when fewer
+#: rows wait than are in flight: one claim per dozen deliveries to a busy URL, not one
+#: per delivery.
+AHEAD_FACTOR = 4
+#: Finished attempts are recorded together: when this many wait, or FLUSH_SECONDS after
+#: the first of them finished (sooner when a claim is due: one transaction does both).
+FLUSH_BATCH = 64
+FLUSH_SECONDS = 0.01
 #: A stopping worker waits this long for requests already sent, then leaves their rows to
 #: the lease (another worker re-sends them as retries, same token): a hanging receiver
 #: must not hold a shutdown for its whole 15 s timeout.
@@ -59,7 +69,10 @@ class Held:
 
     row: DeliveryRow
     slot: Candidate
+    #: Its request went out (a stopping worker gives back only rows not sent).
     sent: bool = False
+    #: Started (it holds one of the in-flight slots); False while it waits, claimed ahead.
+    started: bool = False
     task: asyncio.Task[None] | None = None
 
 
@@ -84,7 +97,11 @@ class Worker:
         #: Seconds since the epoch, shared by every worker process (see the module docstring).
         self.lease_clock = lease_clock
         self.max_in_flight = max_in_flight
+        #: Requests in flight, by host and URL: what the fairness rules limit.
         self.slots = Slots(per_endpoint)
+        #: Rows held (in flight or waiting, claimed ahead), with limits AHEAD_FACTOR times
+        #: as large: what a running worker's claims are planned on.
+        self.leased = Slots(per_endpoint * AHEAD_FACTOR)
         self.finder = CandidateFinder()
         self.faults = faults or FaultSource()
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
@@ -93,6 +110,8 @@ class Worker:
         #: written under the lease it was sent with, never over a later claim of the row.
         self._claims = itertools.count(1)
         self.held: dict[str, Held] = {}
+        #: Held rows not started yet, oldest claim first.
+        self.ready: dict[str, Held] = {}
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
@@ -106,6 +125,11 @@ class Worker:
         #: Resolved with the number of rows started by the next cycle.
         self._next_cycle: asyncio.Future[int] | None = None
         self._next_expiry_check = 0.0
+        #: The last claim found rows, or rows may wait behind ones held: a finished
+        #: attempt may claim again (otherwise new rows wake the worker, or it polls).
+        self._maybe_more = True
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._flush_due = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -132,11 +156,11 @@ class Worker:
         """Stop claiming; give back rows not sent yet; wait for requests already out."""
         self._stopping = True
         self._wake.set()
-        unsent = [held for held in self.held.values() if not held.sent and held.task]
-        for held in unsent:
-            assert held.task is not None
-            held.task.cancel()
-        await asyncio.gather(*(h.task for h in unsent if h.task), return_exceptions=True)
+        unsent = [held for held in self.held.values() if not held.sent]
+        tasks = [held.task for held in unsent if held.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         for held in unsent:
             self._release(held, None, answered=False)
         if unsent:
@@ -168,29 +192,53 @@ class Worker:
         return await upcoming
 
     async def _finish(self, held: Held, judged: Judged) -> None:
-        """Record ``judged``; returns once it is committed."""
+        """Free the slot (a waiting row takes it at once) and record ``judged`` with the
+        next batch; returns once it is committed."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._release(held, judged.elapsed, answered=judged.answered)
         self._finished.append((held, judged, done))
-        # The freed slot takes the next row in the same transaction (while ``run`` runs;
-        # driven step by step, with ``claim_and_start``, a worker claims when asked).
-        self._claim_wanted = self._claim_wanted or self._running
-        self._ensure_cycler()
+        self._start_ready()
+        # Driven step by step (``claim_and_start``), a worker claims only when asked.
+        if self._running and self._maybe_more and len(self.ready) <= self.slots.total:
+            self._claim_wanted = True
+        if self._cycle_due():
+            self._ensure_cycler()
+        elif self._flush_timer is None:
+            self._flush_timer = asyncio.get_running_loop().call_later(
+                FLUSH_SECONDS, self._flush_later
+            )
         await done
+
+    def _flush_later(self) -> None:
+        self._flush_timer = None
+        self._flush_due = True
+        self._ensure_cycler()
+
+    def _cycle_due(self) -> bool:
+        if self._claim_wanted and not self._stopping:
+            return True
+        if not self._finished:
+            return False
+        waited = self._flush_due or len(self._finished) >= FLUSH_BATCH
+        return waited or self._stopping or not self._running
 
     def _ensure_cycler(self) -> None:
         if self._cycler is None or self._cycler.done():
             self._cycler = asyncio.create_task(self._cycles())
 
     async def _cycles(self) -> None:
-        """Cycles until nothing waits: each is one transaction that records the finished
-        attempts, frees their slots and claims what those slots (and any others) can take.
-        One transaction instead of two (record, then claim): a commit is a large share of
-        a delivery's cost, and on PostgreSQL each transaction is several round trips."""
+        """Cycles while one is due: each is one transaction that records the finished
+        attempts and claims what the free slots (and the queue) can take. One transaction
+        instead of two (record, then claim): a commit is a large share of a delivery's
+        cost, and on PostgreSQL each transaction is several round trips."""
         try:
-            while self._finished or (self._claim_wanted and not self._stopping):
+            while True:
                 # One turn of the event loop first: answers that arrived together finish
                 # together, and one cycle then records them all and claims once.
                 await asyncio.sleep(0)
+                if not self._cycle_due():
+                    break
+                self._flush_due = False
                 await self._cycle()
         finally:
             if self._next_cycle is not None and not self._next_cycle.done():
@@ -203,8 +251,9 @@ class Worker:
         cycle, self._next_cycle = self._next_cycle, None
         batch, self._finished = self._finished, []
         claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
-        for held, judged, _ in batch:
-            self._release(held, judged.elapsed, answered=judged.answered)
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
         rows: list[DeliveryRow] = []
         try:
             async with self.rt.store.transaction() as tx:
@@ -224,14 +273,21 @@ class Worker:
             for _, _, done in batch:
                 if not done.done():
                     done.set_result(None)
-        self._start(rows)
+        self._hold(rows)
+        started = self._start_ready()
         if cycle is not None and not cycle.done():
-            cycle.set_result(len(rows))
+            cycle.set_result(started)
 
     async def _claim(self, tx: Tx) -> list[DeliveryRow]:
+        # Running, a worker claims ahead (``leased``); driven step by step, only what it
+        # starts at once.
+        plan, most = self.slots, self.max_in_flight
+        if self._running:
+            plan, most = self.leased, AHEAD_FACTOR * self.max_in_flight
         # A window of a few hosts' worth: fetching hundreds of rows to start one (a host
         # at its limit takes no more) made every claim cost the whole window.
-        window = min(self.max_in_flight - self.slots.total, 4 * self.slots.host_limit)
+        window = min(most - plan.total, 4 * plan.host_limit)
+        self._maybe_more = bool(self.held)
         if window <= 0:
             return []
         now, lease_now, clock = self.rt.now_ts(), self.lease_clock(), time.monotonic()
@@ -241,11 +297,12 @@ class Worker:
             kinds.insert(0, "expired")
             self._next_expiry_check = lease_now + LEASE_SECONDS / 10
         found = await self.finder.find(
-            tx, self.slots, kinds=kinds, now=now, lease_now=lease_now, window=window, clock=clock
+            tx, plan, kinds=kinds, now=now, lease_now=lease_now, window=window, clock=clock
         )
-        chosen = choose(found, self.slots, window, clock)
+        chosen = choose(found, plan, window, clock)
         if not chosen:
             return []
+        self._maybe_more = True
         return await tx.lease_deliveries(
             [candidate.sid for candidate in chosen],
             owner=f"{self.owner}/{next(self._claims)}",
@@ -254,25 +311,44 @@ class Worker:
             lease_now=lease_now,
         )
 
-    def _start(self, rows: list[DeliveryRow]) -> None:
+    def _hold(self, rows: list[DeliveryRow]) -> None:
+        """Rows just leased: held, waiting for a slot."""
         clock = time.monotonic()
         for row in rows:
             held = Held(row, Candidate(row.sid, row.endpoint, row.webhook_sid, row.url))
             self.held[row.sid] = held
-            self.slots.start(held.slot, clock)
+            self.ready[row.sid] = held
+            self.leased.start(held.slot, clock)
+
+    def _start_ready(self) -> int:
+        """Start the waiting rows the fairness rules allow now; how many."""
+        free = self.max_in_flight - self.slots.total
+        if free <= 0 or not self.ready:
+            return 0
+        clock = time.monotonic()
+        chosen = choose((held.slot for held in self.ready.values()), self.slots, free, clock)
+        for slot in chosen:
+            held = self.ready.pop(slot.sid)
+            held.started = True
+            row = held.row
+            self.slots.start(slot, clock)
             self.slots.urls[row.url or ""].account = row.account_sid
-            self._show(held.slot)
+            self._show(slot)
             # The account's fault settings came with the lease (read in the claim).
             injection = self.faults.injection(from_doc(row.fault_doc))
             held.task = asyncio.create_task(self._deliver(held, injection))
             self._tasks.add(held.task)
             held.task.add_done_callback(self._tasks.discard)
+        return len(chosen)
 
     def _release(self, held: Held, elapsed: float | None, *, answered: bool) -> None:
         if self.held.get(held.row.sid) is held:
             del self.held[held.row.sid]
-            self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
-            self._show(held.slot)
+            self.ready.pop(held.row.sid, None)
+            self.leased.finish(held.slot, elapsed=elapsed, answered=answered)
+            if held.started:
+                self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
+                self._show(held.slot)
 
     def endpoints(self, account_sid: str) -> list[dict[str, object]]:
         """The account's URLs with requests in flight or not healthy: their slots now."""

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hookline.delivery.headers import encode_form, url_with_query, webhook_headers
 
@@ -72,3 +74,19 @@ def test_url_with_query_puts_params_before_a_fragment() -> None:
 
 def test_url_with_query_without_params_is_unchanged() -> None:
     assert url_with_query("https://h/p?x=1", {}) == "https://h/p?x=1"
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=12), st.one_of(st.text(max_size=40), st.integers()), max_size=6
+    )
+)
+def test_form_encoding_is_urlencodes_byte_for_byte(params: dict[str, object]) -> None:
+    expected = urlencode(list(params.items()), encoding="utf-8").encode("ascii")
+    assert encode_form(params) == expected  # type: ignore[arg-type]
+
+
+def test_form_encoding_escapes_what_quote_plus_escapes() -> None:
+    params = {"A b": "x+y/z?&=%~_.-", "É": "\u2713\n\x00"}
+    assert encode_form(params) == urlencode(list(params.items())).encode()
+    assert encode_form(params).startswith(b"A+b=x%2By%2Fz%3F%26%3D%25~_.-&")
