@@ -7,7 +7,9 @@ Metrics are per process: scrape every ``serve`` and ``worker`` you run.
 
 from __future__ import annotations
 
-import contextlib
+import weakref
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -19,6 +21,8 @@ from prometheus_client import (
     generate_latest,
     start_http_server,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # ``…_created`` timestamps double the output for nothing a dashboard uses.
@@ -46,18 +50,50 @@ DATABASE_UP = Gauge(
     "1 when the database answered this scrape, 0 when it could not be reached.",
 )
 OUTCOMES = ("delivered", "failed", "retrying", "undeliverable")
-ENDPOINT_INFLIGHT = Gauge(
-    "hookline_endpoint_inflight",
-    "Post-event requests in flight per receiver URL (this process; shown while the URL "
-    "has requests out, or while it is slow).",
-    ["url"],
-)
-ENDPOINT_SLOTS = Gauge(
-    "hookline_endpoint_slots",
-    "How many requests a receiver URL may have in flight at once (adaptive: halved when "
-    "a request gets no answer, one more per answer; see docs/delivery.md).",
-    ["url"],
-)
+
+
+class EndpointSource(Protocol):
+    def endpoint_gauges(self) -> Iterable[tuple[str, int, int]]:
+        """``(url, requests in flight, slots)`` of the URLs to show."""
+
+
+class _Endpoints(Collector):
+    """``hookline_endpoint_inflight{url}`` and ``hookline_endpoint_slots{url}``, read from
+    the workers when scraped: a delivery updates nothing (two labelled gauges set per
+    request start and end cost more than signing it)."""
+
+    def __init__(self) -> None:
+        self.sources: weakref.WeakSet[EndpointSource] = weakref.WeakSet()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        in_flight = GaugeMetricFamily(
+            "hookline_endpoint_inflight",
+            "Post-event requests in flight per receiver URL (this process; shown while the "
+            "URL has requests out, or while it is slow).",
+            labels=["url"],
+        )
+        slots = GaugeMetricFamily(
+            "hookline_endpoint_slots",
+            "How many requests a receiver URL may have in flight at once (adaptive: halved "
+            "when a request gets no answer, one more per answer; see docs/delivery.md).",
+            labels=["url"],
+        )
+        for source in list(self.sources):
+            for url, n, limit in source.endpoint_gauges():
+                in_flight.add_metric([url], n)
+                slots.add_metric([url], limit)
+        yield in_flight
+        yield slots
+
+
+_endpoint_collector = _Endpoints()
+REGISTRY.register(_endpoint_collector)
+
+
+def watch_endpoints(source: EndpointSource) -> None:
+    """Show ``source``'s receiver URLs in ``/metrics`` while it lives."""
+    _endpoint_collector.sources.add(source)
+
 
 _requests: dict[tuple[str, int], Counter] = {}
 _outcomes = {outcome: DELIVERIES.labels(outcome) for outcome in OUTCOMES}
@@ -73,26 +109,6 @@ def count_request(method: str, status: int) -> None:
 def count_delivery(outcome: str) -> None:
     """``outcome`` is one of :data:`OUTCOMES`."""
     _outcomes[outcome].inc()
-
-
-_endpoints: dict[str, tuple[Gauge, Gauge]] = {}
-
-
-def show_endpoint(url: str, in_flight: int, slots: int) -> None:
-    children = _endpoints.get(url)
-    if children is None:
-        children = _endpoints[url] = (ENDPOINT_INFLIGHT.labels(url), ENDPOINT_SLOTS.labels(url))
-    children[0].set(in_flight)
-    children[1].set(slots)
-
-
-def forget_endpoint(url: str) -> None:
-    """Drop an idle healthy URL's series: one per scoped webhook would pile up."""
-    if _endpoints.pop(url, None) is None:
-        return
-    for gauge in (ENDPOINT_INFLIGHT, ENDPOINT_SLOTS):
-        with contextlib.suppress(KeyError):
-            gauge.remove(url)
 
 
 def delivery_outcome(status: str) -> str:

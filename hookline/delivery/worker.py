@@ -52,7 +52,7 @@ IDLE_POLL_SECONDS = 0.5
 #: the moment a slot frees, without a database round trip. It claims again when fewer
 #: rows wait than are in flight: one claim per dozen deliveries to a busy URL, not one
 #: per delivery.
-AHEAD_FACTOR = 4
+AHEAD_FACTOR = 8
 #: Finished attempts are recorded together: when this many wait, or FLUSH_SECONDS after
 #: the first of them finished (sooner when a claim is due: one transaction does both).
 FLUSH_BATCH = 64
@@ -104,6 +104,7 @@ class Worker:
         self.leased = Slots(per_endpoint * AHEAD_FACTOR)
         self.finder = CandidateFinder()
         self.faults = faults or FaultSource()
+        metrics.watch_endpoints(self)
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.leases = LeaseKeeper(rt, self.owner, lambda: self.lease_clock())
         #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
@@ -333,7 +334,6 @@ class Worker:
             row = held.row
             self.slots.start(slot, clock)
             self.slots.urls[row.url or ""].account = row.account_sid
-            self._show(slot)
             # The account's fault settings came with the lease (read in the claim).
             injection = self.faults.injection(from_doc(row.fault_doc))
             held.task = asyncio.create_task(self._deliver(held, injection))
@@ -348,7 +348,6 @@ class Worker:
             self.leased.finish(held.slot, elapsed=elapsed, answered=answered)
             if held.started:
                 self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
-                self._show(held.slot)
 
     def endpoints(self, account_sid: str) -> list[dict[str, object]]:
         """The account's URLs with requests in flight or not healthy: their slots now."""
@@ -359,14 +358,10 @@ class Worker:
             if urls[url].account == account_sid
         ]
 
-    def _show(self, slot: Candidate) -> None:
-        """``/metrics``: the URL's requests in flight and its slots (kept while it is slow)."""
-        state = self.slots.urls.get(slot.url or "")
-        label = redact_url(slot.url or "")
-        if state is None or (not state.started and state.fast):
-            metrics.forget_endpoint(label)
-        else:
-            metrics.show_endpoint(label, len(state.started), state.limit)
+    def endpoint_gauges(self) -> list[tuple[str, int, int]]:
+        """``/metrics``: each URL's requests in flight and its slots (kept while it is slow)."""
+        shown = shares(self.slots, time.monotonic())
+        return [(redact_url(url), n, limit) for url, n, limit, _ in shown]
 
     async def _deliver(self, held: Held, injection: Injection) -> None:
         try:
