@@ -136,7 +136,9 @@ def create_app(
         if on_start is not None:
             on_start.append(Started(account, runtime))
         leader = _delivery_leader(settings, engine)
-        await engine.start(run_worker=settings.worker and (leader is None or leader.leads))
+        await engine.start(
+            run_worker=settings.worker and (leader is None or leader.leads), own_thread=True
+        )
         try:
             yield
         finally:
@@ -165,7 +167,7 @@ def _delivery_leader(settings: Settings, engine: DeliveryEngine) -> DeliveryLead
         return None
     leader = DeliveryLeader(settings.supervisor_dir)
     if leader.try_lead():
-        leader.listen(engine.worker.wake)
+        leader.listen(engine.wake_worker)
         log.info("this process (pid %d) delivers post-events", os.getpid())
     else:
         engine.wake_elsewhere(leader.wake_leader)

@@ -21,6 +21,7 @@ from hookline.delivery.faults import FaultSource
 from hookline.delivery.results import GroupCommit, log_failure
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.retry import parse as parse_retry
+from hookline.delivery.thread import WorkerThread
 from hookline.delivery.transport import AiohttpTransport, Transport
 from hookline.delivery.worker import Worker
 from hookline.domain import faults, timers_runner
@@ -29,7 +30,7 @@ from hookline.domain.events import Event
 from hookline.domain.runtime import Runtime
 from hookline.domain.streams import SinkDelivery
 from hookline.settings import Settings
-from hookline.store import Tx
+from hookline.store import Tx, in_memory
 from hookline.types import Params
 
 log = logging.getLogger("hookline.delivery")
@@ -72,14 +73,9 @@ class DeliveryEngine:
         self.transport = transport or AiohttpTransport(
             egress=EgressPolicy(settings.egress), allow_metadata=settings.allow_metadata
         )
-        self.worker = Worker(
-            rt,
-            self.transport,
-            retry_policy(settings.retry_policy),
-            per_endpoint=settings.per_endpoint_concurrency,
-            faults=FaultSource(faults.parse(settings.faults)),
-            stop_grace=settings.shutdown_timeout,
-        )
+        self.worker = self._new_worker(rt, self.transport)
+        #: ``serve``'s worker runs on a thread of its own (``start(own_thread=True)``).
+        self._thread: WorkerThread | None = None
         #: Transactions that queued deliveries: only their commits wake the worker (a wake
         #: costs a claim query; most actions without webhooks queue nothing).
         self._queued: weakref.WeakSet[Tx] = weakref.WeakSet()
@@ -213,13 +209,43 @@ class DeliveryEngine:
             self._queued.discard(tx)
             self._wake()
 
+    def _new_worker(self, rt: Runtime, transport: Transport) -> Worker:
+        settings = self.settings
+        return Worker(
+            rt,
+            transport,
+            retry_policy(settings.retry_policy),
+            per_endpoint=settings.per_endpoint_concurrency,
+            faults=FaultSource(faults.parse(settings.faults)),
+            stop_grace=settings.shutdown_timeout,
+        )
+
+    def _threaded_worker(self, rt: Runtime) -> Worker:
+        """The worker thread's own: its HTTP client belongs to that thread's loop."""
+        settings = self.settings
+        transport = AiohttpTransport(
+            egress=EgressPolicy(settings.egress), allow_metadata=settings.allow_metadata
+        )
+        return self._new_worker(rt, transport)
+
+    def wake_worker(self) -> None:
+        """Tell the worker that delivers this process's rows (from any thread)."""
+        self._wake()
+
     def wake_elsewhere(self, wake: Callable[[], None]) -> None:
         """This process runs no worker: committed deliveries call ``wake`` instead (it
         wakes the process that delivers, hookline/delivery/leader.py)."""
         self._wake = wake
 
-    async def start(self, *, run_worker: bool = True) -> None:
-        if run_worker:
+    async def start(self, *, run_worker: bool = True, own_thread: bool = False) -> None:
+        """Start the timers, retention and (``run_worker``) the worker: in this event loop,
+        or (``own_thread``, on a database other processes can share) on a thread of its
+        own (:mod:`hookline.delivery.thread`)."""
+        if run_worker and own_thread and not in_memory(self.settings.database_url):
+            self._thread = WorkerThread(self.rt, self.settings.database_url, self._threaded_worker)
+            self.worker = await self._thread.start()
+            self._wake = self._thread.wake
+        elif run_worker:
             self._worker_task = asyncio.create_task(self.worker.run())
             self._worker_task.add_done_callback(_report_death)
             self._background.append(self._worker_task)
@@ -231,19 +257,24 @@ class DeliveryEngine:
     def endpoints(self, account_sid: str) -> list[dict[str, object]] | None:
         """This process's worker's view of the account's receiver URLs (None: no worker
         here, e.g. ``serve --no-worker``)."""
-        if self._worker_task is None:
+        if self._worker_task is None and self._thread is None:
             return None
         return self.worker.endpoints(account_sid)
 
     def worker_state(self) -> str:
         """``alive``, ``dead`` (its task ended: nothing is delivered), ``disabled`` or
         ``elsewhere`` (another process of this ``serve --workers`` delivers)."""
+        if self._thread is not None:
+            return "alive" if self._thread.alive else "dead"
         if self._worker_task is None:
             return "disabled" if self._wake == self.worker.wake else "elsewhere"
         return "dead" if self._worker_task.done() else "alive"
 
     async def stop(self) -> None:
-        await self.worker.stop()
+        if self._thread is not None:
+            await self._thread.stop()
+        else:
+            await self.worker.stop()
         await self.gate_log.settled()
         for task in self._background:
             task.cancel()

@@ -26,7 +26,7 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hookline import metrics
@@ -57,6 +57,10 @@ AHEAD_FACTOR = 8
 #: the first of them finished (sooner when a claim is due: one transaction does both).
 FLUSH_BATCH = 64
 FLUSH_SECONDS = 0.01
+#: A busy worker (rows held) claims for new rows at most this often: under API load every
+#: commit wakes it, and a claim per commit cost more than the deliveries (its finished
+#: attempts claim anyway when its queue runs low).
+BUSY_CLAIM_SECONDS = 0.025
 #: A stopping worker waits this long for requests already sent, then leaves their rows to
 #: the lease (another worker re-sends them as retries, same token): a hanging receiver
 #: must not hold a shutdown for its whole 15 s timeout.
@@ -131,6 +135,7 @@ class Worker:
         self._maybe_more = True
         self._flush_timer: asyncio.TimerHandle | None = None
         self._flush_due = False
+        self._last_claim = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -152,6 +157,9 @@ class Worker:
                 # deliveries claim their successors in their own cycle.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+                if self.held and not self._stopping:
+                    self._maybe_more = True
+                    await asyncio.sleep(self._last_claim + BUSY_CLAIM_SECONDS - time.monotonic())
 
     async def stop(self) -> None:
         """Stop claiming; give back rows not sent yet; wait for requests already out."""
@@ -292,6 +300,7 @@ class Worker:
         if window <= 0:
             return []
         now, lease_now, clock = self.rt.now_ts(), self.lease_clock(), time.monotonic()
+        self._last_claim = clock
         kinds = ["first", "retry"]
         if lease_now >= self._next_expiry_check:
             # Looking for expired leases more often than a tenth of a lease finds nothing.
@@ -354,14 +363,21 @@ class Worker:
         urls = self.slots.urls
         return [
             {"url": redact_url(url), "in_flight": n, "slots": limit, "healthy": healthy}
-            for url, n, limit, healthy in shares(self.slots, time.monotonic())
-            if urls[url].account == account_sid
+            for url, n, limit, healthy in self._shares()
+            if getattr(urls.get(url), "account", None) == account_sid
         ]
 
     def endpoint_gauges(self) -> list[tuple[str, int, int]]:
         """``/metrics``: each URL's requests in flight and its slots (kept while it is slow)."""
-        shown = shares(self.slots, time.monotonic())
-        return [(redact_url(url), n, limit) for url, n, limit, _ in shown]
+        return [(redact_url(url), n, limit) for url, n, limit, _ in self._shares()]
+
+    def _shares(self) -> Sequence[tuple[str, int, int, bool]]:
+        # Read from other threads (the API's, a scrape) while this worker's thread may
+        # change the slots: a copy taken while a dict changed size is taken again.
+        for _ in range(100):
+            with contextlib.suppress(RuntimeError):
+                return shares(self.slots, time.monotonic())
+        return []
 
     async def _deliver(self, held: Held, injection: Injection) -> None:
         try:

@@ -31,7 +31,7 @@ from hookline.store.records import (
     EventRow,
     FlowRow,
 )
-from hookline.store.store import Store, Tx, open_store
+from hookline.store.store import Store, Tx, in_memory, open_store
 
 __all__ = [
     "AccountRow",
@@ -45,5 +45,6 @@ __all__ = [
     "Store",
     "Tx",
     "failure_reason",
+    "in_memory",
     "open_store",
 ]

@@ -1,0 +1,132 @@
+"""``serve``'s delivery worker on a thread of its own, with its own event loop, database
+connections and HTTP client.
+
+In the API's event loop, every step of a delivery (send, read the answer, record it)
+waited behind every open API request's steps: under load a delivery spent tens of
+milliseconds waiting for a fraction of a millisecond of work, and post-events piled up
+until the load ended (about 1,300 of 21,000 delivered during a 15 s load at full speed).
+On its own thread the worker's loop turns as fast as its own work allows, and the two
+threads take the interpreter in turns (Python hands it over at least every
+``sys.getswitchinterval()``, 5 ms, when both want it): the worker gets a share of the
+core under any load, and all of what the API leaves.
+
+Only ``wake`` and ``stop`` cross threads, through the loop's thread-safe calls; reading
+the worker's slots for ``/metrics`` and the inspector copies them (``Worker.endpoints``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+
+from hookline.delivery.worker import Worker
+from hookline.domain.runtime import Runtime
+from hookline.store import open_store
+
+log = logging.getLogger("hookline.delivery")
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's when installed (as ``uvicorn[standard]`` installs it), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+class WorkerThread:
+    def __init__(self, rt: Runtime, database_url: str, build: Callable[[Runtime], Worker]) -> None:
+        #: The API's runtime: the worker shares its clock (``--manual-clock``) and SIDs.
+        self._api_rt = rt
+        self._database_url = database_url
+        self._build = build
+        self.worker: Worker | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._run: asyncio.Task[None] | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._wake_queued = False
+        self._thread = threading.Thread(target=self._main, name="hookline-delivery", daemon=True)
+
+    async def start(self) -> Worker:
+        """Start the thread; its worker once it runs (a failure to open the database is
+        raised here)."""
+        self._thread.start()
+        await asyncio.to_thread(self._ready.wait)
+        if self._error is not None:
+            raise self._error
+        assert self.worker is not None
+        return self.worker
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and self._run is not None and not self._run.done()
+
+    def wake(self) -> None:
+        """From any thread: new rows are committed. Wakes queued meanwhile make one."""
+        loop = self._loop
+        if loop is None or self._wake_queued:
+            return
+        self._wake_queued = True
+        with contextlib.suppress(RuntimeError):  # the loop closed: the worker has stopped
+            loop.call_soon_threadsafe(self._woken)
+
+    def _woken(self) -> None:
+        self._wake_queued = False  # before waking: a commit after this queues another
+        if self.worker is not None:
+            self.worker.wake()
+
+    async def stop(self) -> None:
+        """Stop the worker (as ``Worker.stop`` does) and wait for the thread to end."""
+        loop = self._loop
+        if loop is not None and self._thread.is_alive():
+            try:
+                stopping = asyncio.run_coroutine_threadsafe(self._stop_inside(), loop)
+            except RuntimeError:
+                pass  # the loop closed on its own (the worker died)
+            else:
+                await asyncio.wrap_future(stopping)
+        await asyncio.to_thread(self._thread.join)
+
+    async def _stop_inside(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+        if self._run is not None:
+            await asyncio.wait({self._run})
+
+    def _main(self) -> None:
+        loop = new_event_loop()
+        asyncio.set_event_loop(loop)
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._serve())
+        finally:
+            self._loop = None
+            loop.close()
+            self._ready.set()  # (a failed start: ``start`` is waiting)
+
+    async def _serve(self) -> None:
+        try:
+            store = await open_store(self._database_url, migrate=False)
+            rt = Runtime(store=store, clock=self._api_rt.clock, sids=self._api_rt.sids)
+            worker = self.worker = self._build(rt)
+        except BaseException as exc:
+            self._error = exc
+            return
+        self._run = asyncio.create_task(worker.run())
+        self._ready.set()
+        try:
+            await asyncio.wait({self._run})
+            if not self._run.cancelled() and self._run.exception() is not None:
+                log.error(
+                    "the delivery worker died; nothing is delivered by this process "
+                    "(/_hookline/health answers 503)",
+                    exc_info=self._run.exception(),
+                )
+        finally:
+            await worker.transport.close()
+            await store.close()
