@@ -8,10 +8,14 @@ URLs at theirs, scoped webhooks with a delivery in flight are left out in SQL).
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Callable
 
-from hookline.delivery.fairness import Slots
-from hookline.store import Candidate, Tx
+from hookline.delivery.fairness import Slots, choose
+from hookline.delivery.holdings import AHEAD_FACTOR, Holdings
+from hookline.delivery.leases import LEASE_SECONDS, LeaseKeeper
+from hookline.store import Candidate, DeliveryRow, Tx
 
 #: How often a busy worker searches every endpoint for new work, besides the ones it knows.
 DISCOVERY_SECONDS = 0.25
@@ -105,3 +109,60 @@ class CandidateFinder:
                     self.truncated = len(rows) == wanted
                     found += rows
         return found
+
+
+class Claimer:
+    """One worker's claims: which rows to lease in a transaction, and under which name."""
+
+    def __init__(
+        self, holdings: Holdings, leases: LeaseKeeper, lease_clock: Callable[[], float]
+    ) -> None:
+        self.holdings = holdings
+        self.leases = leases
+        self.lease_clock = lease_clock
+        self.finder = CandidateFinder()
+        #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
+        #: written under the lease it was sent with, never over a later claim of the row.
+        self._numbers = itertools.count(1)
+        self._next_expiry_check = 0.0
+        #: When the last claim ran (monotonic seconds).
+        self.last_at = 0.0
+        #: The last claim found rows, or rows may wait behind ones held: a finished
+        #: attempt may claim again (otherwise new rows wake the worker, or it polls).
+        self.maybe_more = True
+
+    async def claim(self, tx: Tx, *, now: float, ahead: bool) -> list[DeliveryRow]:
+        """Lease what is due (by the server's clock, ``now``) and the fairness rules let
+        this worker hold: ``ahead`` (a running worker), up to AHEAD_FACTOR times what it
+        may send at once; otherwise only what it starts at once."""
+        holdings = self.holdings
+        plan, most = holdings.slots, holdings.max_in_flight
+        if ahead:
+            plan, most = holdings.leased, AHEAD_FACTOR * holdings.max_in_flight
+        # A window of a few hosts' worth: fetching hundreds of rows to start one (a host
+        # at its limit takes no more) made every claim cost the whole window.
+        window = min(most - plan.total, 4 * plan.host_limit)
+        self.maybe_more = bool(holdings.held)
+        if window <= 0:
+            return []
+        lease_now, clock = self.lease_clock(), time.monotonic()
+        self.last_at = clock
+        kinds = ["first", "retry"]
+        if lease_now >= self._next_expiry_check:
+            # Looking for expired leases more often than a tenth of a lease finds nothing.
+            kinds.insert(0, "expired")
+            self._next_expiry_check = lease_now + LEASE_SECONDS / 10
+        found = await self.finder.find(
+            tx, plan, kinds=kinds, now=now, lease_now=lease_now, window=window, clock=clock
+        )
+        chosen = choose(found, plan, window, clock)
+        if not chosen:
+            return []
+        self.maybe_more = True
+        return await tx.lease_deliveries(
+            [candidate.sid for candidate in chosen],
+            owner=f"{self.leases.owner}/{next(self._numbers)}",
+            lease_until=self.leases.lease_until(),
+            now=now,
+            lease_now=lease_now,
+        )

@@ -8,9 +8,11 @@ live one's never. Stopped (SIGTERM), a worker gives back the rows it has not sen
 and waits for the requests already out. Which rows a worker starts, so that no URL takes
 a whole host and slow URLs get fewer slots: :mod:`hookline.delivery.fairness`.
 
-The parts: :mod:`~hookline.delivery.claiming` finds candidates, ``fairness.choose`` picks,
-:mod:`~hookline.delivery.attempt` sends one and judges it, and this module's cycles write
-the finished attempts' outcomes in one transaction with the next claim.
+The parts: :mod:`~hookline.delivery.claiming` finds candidates and leases what
+``fairness.choose`` picks, ahead of the free slots; :mod:`~hookline.delivery.holdings`
+keeps the rows held and starts waiting ones as slots free;
+:mod:`~hookline.delivery.attempt` sends one and judges it; this module's cycles write the
+finished attempts' outcomes in batches, in one transaction with the next claim.
 
 Two clocks: what is due (retry schedules) is decided by the server's clock, which
 ``--manual-clock`` lets tests move; leases are about whether a worker is still alive, so
@@ -21,38 +23,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from hookline import metrics
 from hookline.delivery import attempt
 from hookline.delivery.attempt import Judged
-from hookline.delivery.claiming import CandidateFinder
-from hookline.delivery.fairness import Slots, choose, shares
+from hookline.delivery.claiming import Claimer
+from hookline.delivery.fairness import Slots
 from hookline.delivery.faults import FaultSource, Injection
+from hookline.delivery.holdings import Held, Holdings
 from hookline.delivery.leases import LEASE_SECONDS, LeaseKeeper
 from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.transport import Transport
 from hookline.domain import accounts
 from hookline.domain.faults import from_doc
 from hookline.domain.runtime import Runtime
-from hookline.redact import redact_url
-from hookline.store import Candidate, DeliveryRow, Tx
+from hookline.store import DeliveryRow
 
 log = logging.getLogger("hookline.delivery")
 
 IDLE_POLL_SECONDS = 0.5
-#: Claiming ahead: a running worker leases up to this many times its per-host limit and
-#: sends the limit at once; the rest wait in its queue, leased (and renewed), and start
-#: the moment a slot frees, without a database round trip. It claims again when fewer
-#: rows wait than are in flight: one claim per dozen deliveries to a busy URL, not one
-#: per delivery.
-AHEAD_FACTOR = 8
 #: Finished attempts are recorded together: when this many wait, or FLUSH_SECONDS after
 #: the first of them finished (sooner when a claim is due: one transaction does both).
 FLUSH_BATCH = 64
@@ -65,19 +59,6 @@ BUSY_CLAIM_SECONDS = 0.025
 #: the lease (another worker re-sends them as retries, same token): a hanging receiver
 #: must not hold a shutdown for its whole 15 s timeout.
 STOP_GRACE_SECONDS = 5.0
-
-
-@dataclass(eq=False)
-class Held:
-    """A row this worker leased: sent yet or not, and the task sending it."""
-
-    row: DeliveryRow
-    slot: Candidate
-    #: Its request went out (a stopping worker gives back only rows not sent).
-    sent: bool = False
-    #: Started (it holds one of the in-flight slots); False while it waits, claimed ahead.
-    started: bool = False
-    task: asyncio.Task[None] | None = None
 
 
 class Worker:
@@ -100,23 +81,13 @@ class Worker:
         self.policy = policy
         #: Seconds since the epoch, shared by every worker process (see the module docstring).
         self.lease_clock = lease_clock
-        self.max_in_flight = max_in_flight
-        #: Requests in flight, by host and URL: what the fairness rules limit.
-        self.slots = Slots(per_endpoint)
-        #: Rows held (in flight or waiting, claimed ahead), with limits AHEAD_FACTOR times
-        #: as large: what a running worker's claims are planned on.
-        self.leased = Slots(per_endpoint * AHEAD_FACTOR)
-        self.finder = CandidateFinder()
+        #: The rows it holds, in flight or waiting (``holdings``).
+        self.holdings = Holdings(per_endpoint, max_in_flight)
         self.faults = faults or FaultSource()
-        metrics.watch_endpoints(self)
+        metrics.watch_endpoints(self.holdings)
         self.owner = f"worker-{uuid.uuid4().hex[:12]}"
         self.leases = LeaseKeeper(rt, self.owner, lambda: self.lease_clock())
-        #: Each claim leases its rows under its own name (``owner/n``): an outcome is only
-        #: written under the lease it was sent with, never over a later claim of the row.
-        self._claims = itertools.count(1)
-        self.held: dict[str, Held] = {}
-        #: Held rows not started yet, oldest claim first.
-        self.ready: dict[str, Held] = {}
+        self.claimer = Claimer(self.holdings, self.leases, lambda: self.lease_clock())
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
@@ -129,13 +100,27 @@ class Worker:
         self._heartbeat: asyncio.Task[None] | None = None
         #: Resolved with the number of rows started by the next cycle.
         self._next_cycle: asyncio.Future[int] | None = None
-        self._next_expiry_check = 0.0
-        #: The last claim found rows, or rows may wait behind ones held: a finished
-        #: attempt may claim again (otherwise new rows wake the worker, or it polls).
-        self._maybe_more = True
         self._flush_timer: asyncio.TimerHandle | None = None
         self._flush_due = False
-        self._last_claim = 0.0
+
+    @property
+    def slots(self) -> Slots:
+        return self.holdings.slots
+
+    @property
+    def held(self) -> dict[str, Held]:
+        return self.holdings.held
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.holdings.max_in_flight
+
+    @max_in_flight.setter
+    def max_in_flight(self, value: int) -> None:
+        self.holdings.max_in_flight = value
+
+    def endpoints(self, account_sid: str) -> list[dict[str, object]]:
+        return self.holdings.endpoints(account_sid)
 
     def wake(self) -> None:
         self._wake.set()
@@ -152,20 +137,21 @@ class Worker:
             except Exception:
                 log.exception("claiming deliveries failed; retrying")
                 claimed = 0
-            if not (claimed and self.finder.truncated):
+            if not (claimed and self.claimer.finder.truncated):
                 # Newly committed events (and a moved clock) set the wake event; finished
                 # deliveries claim their successors in their own cycle.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
                 if self.held and not self._stopping:
-                    self._maybe_more = True
-                    await asyncio.sleep(self._last_claim + BUSY_CLAIM_SECONDS - time.monotonic())
+                    self.claimer.maybe_more = True
+                    next_claim = self.claimer.last_at + BUSY_CLAIM_SECONDS
+                    await asyncio.sleep(next_claim - time.monotonic())
 
     async def stop(self) -> None:
         """Stop claiming; give back rows not sent yet; wait for requests already out."""
         self._stopping = True
         self._wake.set()
-        unsent = [held for held in self.held.values() if not held.sent]
+        unsent = self.holdings.unsent()
         tasks = [held.task for held in unsent if held.task is not None]
         for task in tasks:
             task.cancel()
@@ -208,7 +194,8 @@ class Worker:
         self._finished.append((held, judged, done))
         self._start_ready()
         # Driven step by step (``claim_and_start``), a worker claims only when asked.
-        if self._running and self._maybe_more and len(self.ready) <= self.slots.total:
+        queue_low = len(self.holdings.ready) <= self.slots.total
+        if self._running and self.claimer.maybe_more and queue_low:
             self._claim_wanted = True
         if self._cycle_due():
             self._ensure_cycler()
@@ -270,7 +257,7 @@ class Worker:
                 await tx.finish_deliveries([o.delivery for o in outcomes])
                 await tx.insert_attempts([o.attempt for o in outcomes if o.attempt])
                 if claim:
-                    rows = await self._claim(tx)
+                    rows = await self.claimer.claim(tx, now=self.rt.now_ts(), ahead=self._running)
         except Exception as exc:
             rows = []
             for _, _, done in batch:
@@ -282,102 +269,24 @@ class Worker:
             for _, _, done in batch:
                 if not done.done():
                     done.set_result(None)
-        self._hold(rows)
+        self.holdings.hold(rows)
         started = self._start_ready()
         if cycle is not None and not cycle.done():
             cycle.set_result(started)
 
-    async def _claim(self, tx: Tx) -> list[DeliveryRow]:
-        # Running, a worker claims ahead (``leased``); driven step by step, only what it
-        # starts at once.
-        plan, most = self.slots, self.max_in_flight
-        if self._running:
-            plan, most = self.leased, AHEAD_FACTOR * self.max_in_flight
-        # A window of a few hosts' worth: fetching hundreds of rows to start one (a host
-        # at its limit takes no more) made every claim cost the whole window.
-        window = min(most - plan.total, 4 * plan.host_limit)
-        self._maybe_more = bool(self.held)
-        if window <= 0:
-            return []
-        now, lease_now, clock = self.rt.now_ts(), self.lease_clock(), time.monotonic()
-        self._last_claim = clock
-        kinds = ["first", "retry"]
-        if lease_now >= self._next_expiry_check:
-            # Looking for expired leases more often than a tenth of a lease finds nothing.
-            kinds.insert(0, "expired")
-            self._next_expiry_check = lease_now + LEASE_SECONDS / 10
-        found = await self.finder.find(
-            tx, plan, kinds=kinds, now=now, lease_now=lease_now, window=window, clock=clock
-        )
-        chosen = choose(found, plan, window, clock)
-        if not chosen:
-            return []
-        self._maybe_more = True
-        return await tx.lease_deliveries(
-            [candidate.sid for candidate in chosen],
-            owner=f"{self.owner}/{next(self._claims)}",
-            lease_until=self.leases.lease_until(),
-            now=now,
-            lease_now=lease_now,
-        )
-
-    def _hold(self, rows: list[DeliveryRow]) -> None:
-        """Rows just leased: held, waiting for a slot."""
-        clock = time.monotonic()
-        for row in rows:
-            held = Held(row, Candidate(row.sid, row.endpoint, row.webhook_sid, row.url))
-            self.held[row.sid] = held
-            self.ready[row.sid] = held
-            self.leased.start(held.slot, clock)
-
     def _start_ready(self) -> int:
         """Start the waiting rows the fairness rules allow now; how many."""
-        free = self.max_in_flight - self.slots.total
-        if free <= 0 or not self.ready:
-            return 0
-        clock = time.monotonic()
-        chosen = choose((held.slot for held in self.ready.values()), self.slots, free, clock)
-        for slot in chosen:
-            held = self.ready.pop(slot.sid)
-            held.started = True
-            row = held.row
-            self.slots.start(slot, clock)
-            self.slots.urls[row.url or ""].account = row.account_sid
+        started = self.holdings.startable()
+        for held in started:
             # The account's fault settings came with the lease (read in the claim).
-            injection = self.faults.injection(from_doc(row.fault_doc))
+            injection = self.faults.injection(from_doc(held.row.fault_doc))
             held.task = asyncio.create_task(self._deliver(held, injection))
             self._tasks.add(held.task)
             held.task.add_done_callback(self._tasks.discard)
-        return len(chosen)
+        return len(started)
 
     def _release(self, held: Held, elapsed: float | None, *, answered: bool) -> None:
-        if self.held.get(held.row.sid) is held:
-            del self.held[held.row.sid]
-            self.ready.pop(held.row.sid, None)
-            self.leased.finish(held.slot, elapsed=elapsed, answered=answered)
-            if held.started:
-                self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
-
-    def endpoints(self, account_sid: str) -> list[dict[str, object]]:
-        """The account's URLs with requests in flight or not healthy: their slots now."""
-        urls = self.slots.urls
-        return [
-            {"url": redact_url(url), "in_flight": n, "slots": limit, "healthy": healthy}
-            for url, n, limit, healthy in self._shares()
-            if getattr(urls.get(url), "account", None) == account_sid
-        ]
-
-    def endpoint_gauges(self) -> list[tuple[str, int, int]]:
-        """``/metrics``: each URL's requests in flight and its slots (kept while it is slow)."""
-        return [(redact_url(url), n, limit) for url, n, limit, _ in self._shares()]
-
-    def _shares(self) -> Sequence[tuple[str, int, int, bool]]:
-        # Read from other threads (the API's, a scrape) while this worker's thread may
-        # change the slots: a copy taken while a dict changed size is taken again.
-        for _ in range(100):
-            with contextlib.suppress(RuntimeError):
-                return shares(self.slots, time.monotonic())
-        return []
+        self.holdings.release(held, elapsed, answered=answered)
 
     async def _deliver(self, held: Held, injection: Injection) -> None:
         try:

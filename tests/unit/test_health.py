@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ async def _get(app: Any, path: str) -> tuple[int, Any]:
 async def test_health_is_503_once_the_worker_has_died(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    crashed = asyncio.Event()
+    # serve's worker runs on a thread of its own, with its own event loop.
+    crashed = threading.Event()
 
     async def crash(self: Worker) -> None:
-        await crashed.wait()
+        await asyncio.to_thread(crashed.wait)
         raise RuntimeError("the worker crashed")
 
     monkeypatch.setattr(Worker, "run", crash)
@@ -39,8 +41,9 @@ async def test_health_is_503_once_the_worker_has_died(
             {"status": "ok", "database": "ok", "worker": "alive", "backlog": 0, "pid": os.getpid()},
         )
         crashed.set()
-        task = app.state.engine._worker_task
-        await asyncio.wait([task])
+        async with asyncio.timeout(30):
+            while app.state.engine.worker_state() != "dead":
+                await asyncio.sleep(0.01)
         status, body = await _get(app, "/_hookline/health")
         assert (status, body["status"], body["worker"]) == (503, "worker dead", "dead")
 
