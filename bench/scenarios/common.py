@@ -57,13 +57,15 @@ def sizes_for(quick: bool, **overrides: Any) -> Sizes:
 
 @dataclass(frozen=True)
 class Targets:
-    """The goals of issue 10, per store. Printed as met yes/no, never asserted."""
+    """The goals of issues 10 and 16, per store. Printed as met yes/no, never asserted."""
 
     api_a: float
     api_b: float
     pre_p99_added_ms: float
     pre_p50_added_ms: float = 1.0
     delivery: float = 0.70
+    #: Issue 16's drain goal (hookline / bare client), lower than issue 10's.
+    drain: float = 0.50
     isolation: float = 0.90
     growth_p99: float = 1.5
     #: Issue 16: healthy post-events beside 12 hanging scoped webhooks on the same
@@ -77,7 +79,7 @@ class Targets:
 
 TARGETS = {
     "sqlite": Targets(api_a=0.50, api_b=0.40, pre_p99_added_ms=3.0),
-    "postgres": Targets(api_a=0.30, api_b=0.25, pre_p99_added_ms=5.0),
+    "postgres": Targets(api_a=0.30, api_b=0.25, pre_p99_added_ms=5.0, drain=0.35),
 }
 
 

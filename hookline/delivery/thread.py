@@ -34,6 +34,9 @@ log = logging.getLogger("hookline.delivery")
 #: lets the worker's thread in; at 5 ms the API thread then sat waiting for it to come
 #: back, and served a third fewer requests.
 SWITCH_INTERVAL = 0.0005
+#: The worker's own PostgreSQL connections: one transaction at a time, plus the lease
+#: heartbeat and account reads.
+WORKER_CONNECTIONS = 4
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -119,7 +122,9 @@ class WorkerThread:
 
     async def _serve(self) -> None:
         try:
-            store = await open_store(self._database_url, migrate=False)
+            store = await open_store(
+                self._database_url, migrate=False, connections=WORKER_CONNECTIONS
+            )
             rt = Runtime(store=store, clock=self._api_rt.clock, sids=self._api_rt.sids)
             worker = self.worker = self._build(rt)
         except BaseException as exc:

@@ -198,7 +198,13 @@ async def update(
 
 
 def _changes(fields: dict[str, str]) -> Record:
-    return {key: value for key, value in fields.items() if key in CHANGEABLE}
+    # MessagingServiceSid sent empty is not given (docs/twilio-behaviour.md): the
+    # conversation keeps its service (an empty one would break the resource's schema).
+    return {
+        key: value
+        for key, value in fields.items()
+        if key in CHANGEABLE and not (key == "messaging_service_sid" and value == "")
+    }
 
 
 async def delete(rt: Runtime, actor: Actor, account_sid: str, service_sid: str, ref: str) -> None:

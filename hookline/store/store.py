@@ -391,10 +391,11 @@ def _json_text(value: Any) -> str:
 _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 
 
-async def open_store(url: str, *, migrate: bool = True) -> Store:
+async def open_store(url: str, *, migrate: bool = True, connections: int = 20) -> Store:
     """The store of ``url``, its schema migrated first (under a lock: processes starting
     together migrate one at a time, and the first does the work). A database that cannot
-    be reached raises :class:`~hookline.exceptions.DatabaseUnavailable`."""
+    be reached raises :class:`~hookline.exceptions.DatabaseUnavailable`. ``connections``:
+    at most this many PostgreSQL connections open at once."""
     url = database_url(url)
     if url.startswith("sqlite"):
         # hide_parameters: an error's text (and so a log) never carries a message body.
@@ -414,7 +415,7 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
         with translating(network=True):
             if migrate:
                 migrated = await upgrade(engine)
-            pool = await create_pool(_asyncpg_dsn(url), max_size=20)
+            pool = await create_pool(_asyncpg_dsn(url), max_size=connections)
     finally:
         await engine.dispose()
     store = PostgresStore(pool, AsyncpgRunner(engine.dialect))

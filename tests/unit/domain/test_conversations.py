@@ -121,3 +121,15 @@ async def test_delete_emits_removed_with_date_removed(rt: Runtime, account: Acco
     assert params["DateRemoved"] == "2026-01-01T00:00:00Z"
     async with rt.store.read() as tx:
         assert await tx.count("conversation", sid=conv["sid"]) == 0
+
+
+async def test_messaging_service_sid_sent_empty_is_not_given(rt: Runtime, account: Account) -> None:
+    # Found by the negative fuzz: it stored "", which the spec's MG-SID-or-null forbids.
+    await admin(rt, account)
+    service = account.default_service_sid
+    conv = await conversations.create(rt, SDK, account.sid, service, {})
+    updated = await conversations.update(
+        rt, SDK, account.sid, service, conv["sid"], {"messaging_service_sid": ""}
+    )
+    assert updated["messaging_service_sid"] == conv["messaging_service_sid"]
+    assert updated["messaging_service_sid"].startswith("MG")
