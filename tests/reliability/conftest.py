@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
+from tests.support.bad_receiver import BadReceiver
 from tests.support.openapi import error_json_problem
 from tests.support.server import ServerProcess, start_server
 
@@ -138,3 +139,22 @@ def backend_server(
         process = start_server(tmp, url)
         yield process
         process.stop()
+
+
+@pytest.fixture(params=backends())
+def hookline(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """A real ``hookline serve`` of its own (SQLite, and PostgreSQL when set)."""
+    with database_url(request.param, tmp_path) as url:
+        server = start_server(tmp_path, url)
+        try:
+            yield api_for(server)
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def bad() -> Iterator[BadReceiver]:
+    """A receiver that answers, hangs or misbehaves by path (tests/support/bad_receiver.py)."""
+    receiver = BadReceiver()
+    yield receiver
+    receiver.close()

@@ -15,38 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 
 import aiohttp
-import pytest
 
-from tests.reliability.conftest import Api, api_for, backends, database_url
+from tests.reliability.conftest import Api
 from tests.support.bad_receiver import BadReceiver
-from tests.support.server import start_server
 
 CONNECTIONS = 128
 MESSAGES = 3_000
 
 
-@pytest.fixture(params=backends())
-def hookline(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
-    with database_url(request.param, tmp_path) as url:
-        server = start_server(tmp_path, url)
-        try:
-            yield api_for(server)
-        finally:
-            server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[BadReceiver]:
-    receiver = BadReceiver()
-    yield receiver
-    receiver.close()
-
-
-def test_post_events_arrive_while_the_api_is_loaded(hookline: Api, receiver: BadReceiver) -> None:
+def test_post_events_arrive_while_the_api_is_loaded(hookline: Api, bad: BadReceiver) -> None:
+    receiver = bad
     hookline.ok(
         "POST",
         "/v1/Configuration/Webhooks",

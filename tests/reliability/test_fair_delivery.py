@@ -10,36 +10,13 @@ the host's slots and the healthy ones waited for those timeouts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from tests.reliability.conftest import Api, all_deliveries, api_for, backends, database_url
+from tests.reliability.conftest import Api, all_deliveries
 from tests.support.bad_receiver import BadReceiver, Seen
-from tests.support.server import ServerProcess, start_server
 
 HOST_LIMIT = 8  # serve's default --per-endpoint-concurrency
 UNHEALTHY_SHARE = HOST_LIMIT - HOST_LIMIT // 4
 HEALTHY_MESSAGES = 10
 TOKEN = "i-twilio-idempotency-token"
-
-
-@pytest.fixture(params=backends())
-def hookline(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
-    with database_url(request.param, tmp_path) as url:
-        server: ServerProcess = start_server(tmp_path, url)
-        try:
-            yield api_for(server)
-        finally:
-            server.stop()
-
-
-@pytest.fixture
-def bad() -> Iterator[BadReceiver]:
-    receiver = BadReceiver()
-    yield receiver
-    receiver.close()
 
 
 def conversation(api: Api, name: str, hook_url: str | None) -> str:
