@@ -62,6 +62,8 @@ class WorkerThread:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._wake_queued = False
+        #: Set from the API's thread (``stop``), waited for in the worker's.
+        self._stop_requested = asyncio.Event()
         self._thread = threading.Thread(target=self._main, name="hookline-delivery", daemon=True)
 
     async def start(self) -> Worker:
@@ -94,22 +96,13 @@ class WorkerThread:
             self.worker.wake()
 
     async def stop(self) -> None:
-        """Stop the worker (as ``Worker.stop`` does) and wait for the thread to end."""
+        """Stop the worker (as ``Worker.stop`` does) and wait for the thread to end: its
+        loop stops the worker, then closes its HTTP client and database."""
         loop = self._loop
-        if loop is not None and self._thread.is_alive():
-            try:
-                stopping = asyncio.run_coroutine_threadsafe(self._stop_inside(), loop)
-            except RuntimeError:
-                pass  # the loop closed on its own (the worker died)
-            else:
-                await asyncio.wrap_future(stopping)
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nothing to stop
+                loop.call_soon_threadsafe(self._stop_requested.set)
         await asyncio.to_thread(self._thread.join)
-
-    async def _stop_inside(self) -> None:
-        if self.worker is not None:
-            await self.worker.stop()
-        if self._run is not None:
-            await asyncio.wait({self._run})
 
     def _main(self) -> None:
         loop = new_event_loop()
@@ -133,15 +126,22 @@ class WorkerThread:
             self._error = exc
             return
         self._run = asyncio.create_task(worker.run())
+        self._run.add_done_callback(_report_death)
         self._ready.set()
         try:
+            # Until ``stop``: a worker that died stays dead (health says so) until then.
+            await self._stop_requested.wait()
+            await worker.stop()
             await asyncio.wait({self._run})
-            if not self._run.cancelled() and self._run.exception() is not None:
-                log.error(
-                    "the delivery worker died; nothing is delivered by this process "
-                    "(/_hookline/health answers 503)",
-                    exc_info=self._run.exception(),
-                )
         finally:
             await worker.transport.close()
             await store.close()
+
+
+def _report_death(run: asyncio.Task[None]) -> None:
+    if not run.cancelled() and run.exception() is not None:
+        log.error(
+            "the delivery worker died; nothing is delivered by this process "
+            "(/_hookline/health answers 503)",
+            exc_info=run.exception(),
+        )

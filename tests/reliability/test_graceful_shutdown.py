@@ -154,3 +154,31 @@ def test_a_request_longer_than_the_shutdown_timeout_does_not_hold_the_process(
         server.stop()
     assert "Traceback" not in server.log(), server.log()
     assert "POST /v1/Conversations cut short: the server is stopping" in server.log()
+
+
+def test_sigterm_with_a_post_event_in_flight_exits_0(tmp_path: Path, held_hook: HeldHook) -> None:
+    # serve's worker runs on a thread of its own; a first version of its stop waited on a
+    # future that thread's loop closed without resolving, when a request was in flight:
+    # the process never exited.
+    server = start_server(tmp_path, None, "--shutdown-timeout", "1")
+    try:
+        requests.post(
+            f"{server.base_url}/v1/Configuration/Webhooks",
+            data={"PostWebhookUrl": held_hook.url, "Filters": "onConversationAdded"},
+            auth=(server.account_sid, server.auth_token),
+            timeout=30,
+        ).raise_for_status()
+        requests.post(
+            f"{server.base_url}/v1/Conversations",
+            headers={"X-Twilio-Webhook-Enabled": "true"},
+            auth=(server.account_sid, server.auth_token),
+            timeout=30,
+        ).raise_for_status()
+        assert held_hook.arrived.wait(60), server.log()
+        server.process.terminate()
+        # The hook never answers: the worker gives the request its grace, then the process
+        # exits (the row is left to its lease, and re-sent as a retry).
+        assert server.process.wait(60) == 0, server.log()
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log(), server.log()
