@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -328,17 +328,14 @@ def worker(metrics_port: int | None, **options: Any) -> None:
         run_on_fastest_loop(run_worker(settings))
 
 
-def run_on_fastest_loop(main: Awaitable[None]) -> None:
+def run_on_fastest_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` on uvloop when it is installed (it comes with ``uvicorn[standard]``),
     as ``serve`` does through uvicorn: on asyncio's own loop a worker delivered a third
     fewer webhooks per second of CPU."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)  # type: ignore[arg-type]
-        return
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(main)  # type: ignore[arg-type]
+    from hookline.delivery.thread import new_event_loop
+
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        runner.run(main)
 
 
 def _banner(settings: Settings, started: Started) -> None:

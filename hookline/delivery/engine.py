@@ -23,7 +23,7 @@ from hookline.delivery.retry import RetryPolicy
 from hookline.delivery.retry import parse as parse_retry
 from hookline.delivery.thread import WorkerThread
 from hookline.delivery.transport import AiohttpTransport, Transport
-from hookline.delivery.worker import Worker
+from hookline.delivery.worker import Worker, report_death
 from hookline.domain import faults, timers_runner
 from hookline.domain import streams as stream_routing
 from hookline.domain.events import Event
@@ -57,22 +57,11 @@ def _gate_key(event: Event) -> tuple[str | None, ...]:
     return (event.name, event.account_sid, event.chat_service_sid, event.conversation_sid)
 
 
-def _report_death(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error(
-            "the delivery worker died; nothing is delivered by this process "
-            "(/_hookline/health answers 503)",
-            exc_info=task.exception(),
-        )
-
-
 class DeliveryEngine:
     def __init__(self, rt: Runtime, settings: Settings, transport: Transport | None = None) -> None:
         self.rt = rt
         self.settings = settings
-        self.transport = transport or AiohttpTransport(
-            egress=EgressPolicy(settings.egress), allow_metadata=settings.allow_metadata
-        )
+        self.transport = transport or self._new_transport()
         self.worker = self._new_worker(rt, self.transport)
         #: ``serve``'s worker runs on a thread of its own (``start(own_thread=True)``).
         self._thread: WorkerThread | None = None
@@ -220,13 +209,13 @@ class DeliveryEngine:
             stop_grace=settings.shutdown_timeout,
         )
 
+    def _new_transport(self) -> AiohttpTransport:
+        egress = EgressPolicy(self.settings.egress)
+        return AiohttpTransport(egress=egress, allow_metadata=self.settings.allow_metadata)
+
     def _threaded_worker(self, rt: Runtime) -> Worker:
         """The worker thread's own: its HTTP client belongs to that thread's loop."""
-        settings = self.settings
-        transport = AiohttpTransport(
-            egress=EgressPolicy(settings.egress), allow_metadata=settings.allow_metadata
-        )
-        return self._new_worker(rt, transport)
+        return self._new_worker(rt, self._new_transport())
 
     def wake_worker(self) -> None:
         """Tell the worker that delivers this process's rows (from any thread)."""
@@ -247,7 +236,7 @@ class DeliveryEngine:
             self._wake = self._thread.wake
         elif run_worker:
             self._worker_task = asyncio.create_task(self.worker.run())
-            self._worker_task.add_done_callback(_report_death)
+            self._worker_task.add_done_callback(report_death)
             self._background.append(self._worker_task)
         self._background.append(asyncio.create_task(timers_runner.run(self.rt)))
         self._background.append(

@@ -11,23 +11,20 @@ threads take the interpreter in turns (handed over at least every
 core under any load, and all of what the API leaves.
 
 Only ``wake`` and ``stop`` cross threads, through the loop's thread-safe calls; reading
-the worker's slots for ``/metrics`` and the inspector copies them (``Worker.endpoints``).
+the worker's slots for ``/metrics`` and the inspector copies them (``Holdings``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import sys
 import threading
 from collections.abc import Callable
 
-from hookline.delivery.worker import Worker
+from hookline.delivery.worker import Worker, report_death
 from hookline.domain.runtime import Runtime
 from hookline.store import open_store
-
-log = logging.getLogger("hookline.delivery")
 
 #: How long a thread that wants the interpreter waits for the other to hand it over
 #: (Python's default is 5 ms). Every SQLite statement and log write of the API thread
@@ -126,7 +123,7 @@ class WorkerThread:
             self._error = exc
             return
         self._run = asyncio.create_task(worker.run())
-        self._run.add_done_callback(_report_death)
+        self._run.add_done_callback(report_death)
         self._ready.set()
         try:
             # Until ``stop``: a worker that died stays dead (health says so) until then.
@@ -136,12 +133,3 @@ class WorkerThread:
         finally:
             await worker.transport.close()
             await store.close()
-
-
-def _report_death(run: asyncio.Task[None]) -> None:
-    if not run.cancelled() and run.exception() is not None:
-        log.error(
-            "the delivery worker died; nothing is delivered by this process "
-            "(/_hookline/health answers 503)",
-            exc_info=run.exception(),
-        )

@@ -61,6 +61,16 @@ BUSY_CLAIM_SECONDS = 0.025
 STOP_GRACE_SECONDS = 5.0
 
 
+def report_death(run: asyncio.Task[None]) -> None:
+    """A done callback for the task running ``Worker.run``: log why it ended, if it failed."""
+    if not run.cancelled() and run.exception() is not None:
+        log.error(
+            "the delivery worker died; nothing is delivered by this process "
+            "(/_hookline/health answers 503)",
+            exc_info=run.exception(),
+        )
+
+
 class Worker:
     def __init__(
         self,
