@@ -64,13 +64,17 @@ def held_hook() -> Iterator[HeldHook]:
 
 def _start(tmp_path: Path, hook: HeldHook, *extra: str) -> ServerProcess:
     server = start_server(tmp_path, None, *extra, env={"HOOKLINE_PRE_EVENT_TIMEOUT": "120"})
+    _configure_webhooks(server, {"PreWebhookUrl": hook.url, "Filters": "onConversationAdd"})
+    return server
+
+
+def _configure_webhooks(server: ServerProcess, form: dict[str, str]) -> None:
     requests.post(
         f"{server.base_url}/v1/Configuration/Webhooks",
-        data={"PreWebhookUrl": hook.url, "Filters": "onConversationAdd"},
+        data=form,
         auth=(server.account_sid, server.auth_token),
         timeout=30,
     ).raise_for_status()
-    return server
 
 
 def _create_in_background(server: ServerProcess) -> tuple[threading.Thread, list[Any]]:
@@ -162,12 +166,9 @@ def test_sigterm_with_a_post_event_in_flight_exits_0(tmp_path: Path, held_hook: 
     # the process never exited.
     server = start_server(tmp_path, None, "--shutdown-timeout", "1")
     try:
-        requests.post(
-            f"{server.base_url}/v1/Configuration/Webhooks",
-            data={"PostWebhookUrl": held_hook.url, "Filters": "onConversationAdded"},
-            auth=(server.account_sid, server.auth_token),
-            timeout=30,
-        ).raise_for_status()
+        _configure_webhooks(
+            server, {"PostWebhookUrl": held_hook.url, "Filters": "onConversationAdded"}
+        )
         requests.post(
             f"{server.base_url}/v1/Conversations",
             headers={"X-Twilio-Webhook-Enabled": "true"},
