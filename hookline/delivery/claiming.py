@@ -31,6 +31,18 @@ class CandidateFinder:
         self._next_discovery = 0.0
         #: The last search filled its window: there is more to claim at once.
         self.truncated = False
+        #: Some query of the last ``find`` returned as many rows as it asked for, or left
+        #: rows out because they could not start (busy hosts, URLs, webhooks): rows may
+        #: still wait that no commit will announce.
+        self.left_some = False
+        #: The last ``find`` had room but did not search other endpoints (too soon after
+        #: the last search): rows of a new endpoint are found at ``next_search``.
+        self.search_skipped = False
+
+    @property
+    def next_search(self) -> float:
+        """When (monotonic seconds) the next search across all endpoints may run."""
+        return self._next_discovery
 
     async def find(
         self,
@@ -49,6 +61,7 @@ class CandidateFinder:
         urls = slots.busy_urls(clock)
         busy = slots.busy_hosts()
         found: list[Candidate] = []
+        self.left_some = bool(hooks or urls or busy)
 
         async def fetch(
             kind: str,
@@ -59,7 +72,7 @@ class CandidateFinder:
             busy_endpoints: list[str] | None = None,
             only_urls: list[str] | None = None,
         ) -> list[Candidate]:
-            return await tx.claimable(
+            rows = await tx.claimable(
                 kind,
                 now=at,
                 limit=limit,
@@ -69,6 +82,9 @@ class CandidateFinder:
                 endpoint=endpoint,
                 only_urls=only_urls,
             )
+            if len(rows) >= limit or only_urls is not None:
+                self.left_some = True
+            return rows
 
         if "expired" in kinds:
             found += await fetch("expired", lease_now, window, busy_endpoints=busy)
@@ -96,10 +112,13 @@ class CandidateFinder:
                 self.endpoints.discard(endpoint)
             found += rows
         self.truncated = False
+        self.search_skipped = False
         clock_now = time.monotonic()
         # Not on every claim: when the known endpoints are merely full, a search would
         # step over all their waiting rows (the dead receiver's too) to find nothing.
-        if window > len(found) and (not self.endpoints or clock_now >= self._next_discovery):
+        if window > len(found) and self.endpoints and clock_now < self._next_discovery:
+            self.search_skipped = True
+        elif window > len(found):
             self._next_discovery = clock_now + DISCOVERY_SECONDS
             for kind in ("first", "retry"):
                 wanted = window - len(found)
@@ -127,8 +146,9 @@ class Claimer:
         self._next_expiry_check = 0.0
         #: When the last claim ran (monotonic seconds).
         self.last_at = 0.0
-        #: The last claim found rows, or rows may wait behind ones held: a finished
-        #: attempt may claim again (otherwise new rows wake the worker, or it polls).
+        #: Rows may wait that the last claim did not take (it filled its window, or some
+        #: could not start yet): a finished attempt may claim again. Otherwise only new
+        #: rows can be due, and their commit wakes the worker (or it polls).
         self.maybe_more = True
 
     async def claim(self, tx: Tx, *, now: float, ahead: bool) -> list[DeliveryRow]:
@@ -156,9 +176,9 @@ class Claimer:
             tx, plan, kinds=kinds, now=now, lease_now=lease_now, window=window, clock=clock
         )
         chosen = choose(found, plan, window, clock)
+        self.maybe_more = self.finder.left_some or len(chosen) < len(found) or len(chosen) >= window
         if not chosen:
             return []
-        self.maybe_more = True
         return await tx.lease_deliveries(
             [candidate.sid for candidate in chosen],
             owner=f"{self.leases.owner}/{next(self._numbers)}",

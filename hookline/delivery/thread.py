@@ -80,8 +80,8 @@ class WorkerThread:
 
     def wake(self) -> None:
         """From any thread: new rows are committed. Wakes queued meanwhile make one."""
-        loop = self._loop
-        if loop is None or self._wake_queued:
+        loop, worker = self._loop, self.worker
+        if loop is None or self._wake_queued or (worker is not None and worker.claim_scheduled):
             return
         self._wake_queued = True
         with contextlib.suppress(RuntimeError):  # the loop closed: the worker has stopped

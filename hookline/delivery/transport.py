@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Protocol
 
 import aiohttp
+from aiohttp.client_reqrep import ClientRequest
+from aiohttp.connector import Connection
 from multidict import CIMultiDict
 from yarl import URL
 
@@ -85,11 +89,44 @@ class Transport(Protocol):
         """Release connections; the engine calls it once, when it stops."""
 
 
-async def _mark_sent(session: aiohttp.ClientSession, context: SimpleNamespace, params: Any) -> None:
-    # Lets a total timeout be told apart: before the request went out it was the connect.
-    state = context.trace_request_ctx
-    if isinstance(state, SimpleNamespace):
-        state.sent = True
+#: The request the current task is sending (see ``_MarkingConnector``).
+_sending: ContextVar[SimpleNamespace | None] = ContextVar("hookline_sending", default=None)
+
+
+class _MarkingConnector(aiohttp.TCPConnector):
+    """Marks the current task's request connected once it has a connection, so that a
+    total timeout can be told apart: before that, it was the connect that took too long.
+    (An aiohttp trace config could tell the same, but with one it builds and awaits a
+    dozen trace events per request: about 0.06 ms, a sixth of a delivery's CPU.)"""
+
+    async def connect(
+        self, req: ClientRequest, traces: list[Any], timeout: aiohttp.ClientTimeout
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        state = _sending.get()
+        if state is not None:
+            state.connected = True
+        return connection
+
+
+@lru_cache(maxsize=1024)
+def _url(text: str) -> URL:
+    # encoded=True: the request line must be the exact string that was signed.
+    return URL(text, encoded=text.isascii())
+
+
+@lru_cache(maxsize=1024)
+def _literal_refusal(host: str, egress: EgressPolicy, allow_metadata: bool) -> str | None:
+    # aiohttp skips the resolver for IP literals, so they are vetted here instead.
+    address = parse_ip(host)
+    if address is None:
+        return None
+    return refusal(address, egress, allow_metadata=allow_metadata)
+
+
+@lru_cache(maxsize=64)
+def _timeout(total: float, connect: float, read: float) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=total, sock_connect=connect, sock_read=read)
 
 
 def _describe(exc: BaseException) -> str:
@@ -118,16 +155,13 @@ class AiohttpTransport:
     def _client(self) -> aiohttp.ClientSession:
         # Created on first use: a session must be made inside the running event loop.
         if self._session is None or self._session.closed:
-            trace = aiohttp.TraceConfig()
-            trace.on_request_headers_sent.append(_mark_sent)
-            connector = aiohttp.TCPConnector(
+            connector = _MarkingConnector(
                 limit=0,
                 limit_per_host=self.limit_per_host,
                 resolver=VettedResolver(self.egress, allow_metadata=self.allow_metadata),
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
-                trace_configs=[trace],
                 # Twilio keeps no cookies; one receiver's cookies must not reach another.
                 cookie_jar=aiohttp.DummyCookieJar(),
                 trust_env=False,
@@ -135,30 +169,23 @@ class AiohttpTransport:
         return self._session
 
     def _check_literal(self, url: URL) -> None:
-        # aiohttp skips the resolver for IP literals, so they are vetted here instead.
-        address = parse_ip(url.raw_host or "")
-        if address is not None:
-            reason = refusal(address, self.egress, allow_metadata=self.allow_metadata)
-            if reason:
-                raise EgressRefused(reason)
+        reason = _literal_refusal(url.raw_host or "", self.egress, self.allow_metadata)
+        if reason:
+            raise EgressRefused(reason)
 
     async def send(self, request: OutboundRequest) -> OutboundResponse:
         started = time.perf_counter()
-        state = SimpleNamespace(sent=False)
+        state = SimpleNamespace(connected=False)
+        marking = _sending.set(state)
 
         def failed(kind: ErrorKind, error: str) -> OutboundResponse:
             elapsed = (time.perf_counter() - started) * 1000
             return OutboundResponse(None, elapsed_ms=elapsed, error=error, error_kind=kind)
 
         try:
-            # encoded=True: the request line must be the exact string that was signed.
-            url = URL(request.url, encoded=request.url.isascii())
+            url = _url(request.url)
             self._check_literal(url)
-            timeout = aiohttp.ClientTimeout(
-                total=request.total_timeout,
-                sock_connect=request.connect_timeout,
-                sock_read=request.read_timeout,
-            )
+            timeout = _timeout(request.total_timeout, request.connect_timeout, request.read_timeout)
             async with self._client().request(
                 request.method,
                 url,
@@ -166,7 +193,6 @@ class AiohttpTransport:
                 data=request.body or None,
                 allow_redirects=False,
                 timeout=timeout,
-                trace_request_ctx=state,
             ) as response:
                 body, truncated = await self._read_capped(response)
                 return OutboundResponse(
@@ -183,7 +209,7 @@ class AiohttpTransport:
         except aiohttp.ServerTimeoutError:
             return failed("read", f"read timeout ({request.read_timeout:g} s)")
         except TimeoutError:
-            kind: ErrorKind = "total" if state.sent else "connect"
+            kind: ErrorKind = "total" if state.connected else "connect"
             return failed(kind, f"total timeout ({request.total_timeout:g} s)")
         except aiohttp.ClientConnectorError as exc:
             return failed("connect", _describe(exc))
@@ -194,6 +220,8 @@ class AiohttpTransport:
             # Invalid URLs, malformed responses and anything unforeseen are recorded on
             # the attempt rather than crashing the worker.
             return failed("other", _describe(exc))
+        finally:
+            _sending.reset(marking)
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> tuple[bytes, bool]:
         chunks: list[bytes] = []

@@ -99,6 +99,9 @@ class Worker:
         self.leases = LeaseKeeper(rt, self.owner, lambda: self.lease_clock())
         self.claimer = Claimer(self.holdings, self.leases, lambda: self.lease_clock())
         self._wake = asyncio.Event()
+        #: It will claim within BUSY_CLAIM_SECONDS whatever happens: a wake from another
+        #: thread can be skipped (``WorkerThread.wake``), sparing both threads a switch.
+        self.claim_scheduled = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._running = False
@@ -148,14 +151,25 @@ class Worker:
                 log.exception("claiming deliveries failed; retrying")
                 claimed = 0
             if not (claimed and self.claimer.finder.truncated):
-                # Newly committed events (and a moved clock) set the wake event; finished
-                # deliveries claim their successors in their own cycle.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
-                if self.held and not self._stopping:
-                    self.claimer.maybe_more = True
-                    next_claim = self.claimer.last_at + BUSY_CLAIM_SECONDS
-                    await asyncio.sleep(next_claim - time.monotonic())
+                await self._wait_for_work()
+
+    async def _wait_for_work(self) -> None:
+        """Until rows may be due that the last claim did not see: a wake (new rows were
+        committed), the next search of other endpoints, or the idle poll (retries come due
+        by the clock). A busy worker then waits out :data:`BUSY_CLAIM_SECONDS` since its
+        last claim, and wakes meanwhile are not needed (``claim_scheduled``)."""
+        finder = self.claimer.finder
+        timeout = IDLE_POLL_SECONDS
+        if finder.search_skipped:
+            timeout = min(timeout, max(0.0, finder.next_search - time.monotonic()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        if self.held and not self._stopping:
+            self.claim_scheduled = True
+            try:
+                await asyncio.sleep(self.claimer.last_at + BUSY_CLAIM_SECONDS - time.monotonic())
+            finally:
+                self.claim_scheduled = False
 
     async def stop(self) -> None:
         """Stop claiming; give back rows not sent yet; wait for requests already out."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
-from hookline.delivery.egress import EgressPolicy
+from hookline.delivery.egress import EgressPolicy, VettedResolver
 from hookline.delivery.transport import (
     AiohttpTransport,
     MockTransport,
@@ -187,6 +187,21 @@ async def test_total_timeout_while_body_trickles_is_classified_total(
     assert response.status is None
     assert response.error_kind == "total"
     assert response.elapsed_ms < 1400
+
+
+async def test_total_timeout_before_a_connection_is_classified_connect(
+    transport: AiohttpTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def never_resolves(*args: object, **kwargs: object) -> list[object]:
+        await asyncio.sleep(60)
+        return []
+
+    monkeypatch.setattr(VettedResolver, "resolve", never_resolves)
+    # The total timeout ends the request while it is still looking for the host.
+    response = await transport.send(post("http://receiver.test/x", total_timeout=0.3))
+    assert response.status is None
+    assert response.error_kind == "connect"
+    assert response.error == "total timeout (0.3 s)"
 
 
 async def test_connection_refused_is_classified_connect(transport: AiohttpTransport) -> None:
