@@ -191,9 +191,16 @@ class Plans:
 
     def _compile(self, statement: Any, names: frozenset[str]) -> Plan | object:
         is_dml = getattr(statement, "is_dml", False)
+        # An INSERT without RETURNING of its own is compiled as for executemany: compiled
+        # for one row, PostgreSQL's adds ``RETURNING seq`` (SQLAlchemy's implicit returning
+        # of the new key, which the store never reads), and a plan that returns rows cannot
+        # run as one batch: each row of a batch became a statement of its own.
+        plain_insert = bool(getattr(statement, "is_insert", False)) and not statement._returning
         try:
             compiled = statement.compile(
-                dialect=self._dialect, column_keys=sorted(names) if is_dml else None
+                dialect=self._dialect,
+                column_keys=sorted(names) if is_dml else None,
+                for_executemany=plain_insert,
             )
         except Exception:  # e.g. keys SQLAlchemy would reject: it will say so itself
             return UNSUPPORTED

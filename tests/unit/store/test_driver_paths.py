@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import bindparam, select
 
 from hookline.exceptions import Duplicate
+from hookline.store import AttemptRow, open_store
 from hookline.store import _queries as q
-from hookline.store import open_store
 from hookline.store import tables as t
 from hookline.store._plans import Plan
 from hookline.store.store import PostgresStore, SqliteStore, Store
@@ -129,3 +129,25 @@ async def test_an_expanding_in_list_runs_on_the_driver_with_any_length(store: St
     assert isinstance(store, SqliteStore | PostgresStore)
     runner = store._fast if isinstance(store, SqliteStore) else store._runner
     assert runner._plans.expands(NOT_IN, frozenset({"excluded"}))
+
+
+async def test_rows_inserted_together_run_as_one_batch_on_the_driver(store: Store) -> None:
+    """A list of rows (attempts, outbox rows) is one executemany on the driver. Compiled
+    for one row, PostgreSQL's INSERT returned the new key, and each row of a batch ran as
+    a statement of its own: a round trip per delivery attempt."""
+    attempts = [
+        AttemptRow(f"DL{n:032d}", ACCOUNT, 1, {"request": {"n": n}}, float(n)) for n in range(6)
+    ]
+    for part in (attempts[:3], attempts[3:]):  # SQLAlchemy first, then the driver
+        async with store.transaction() as tx:
+            await tx.insert_attempts(part)
+    assert isinstance(store, SqliteStore | PostgresStore)
+    runner = store._fast if isinstance(store, SqliteStore) else store._runner
+    rows = [{"delivery_sid": "x", "account_sid": "y", "attempt": 1, "doc": {}, "created_at": 0}]
+    call = runner._plans.for_call(q.insert_attempts(), rows * 2)
+    assert call is not None, "left to the slow path"
+    plan, _, many = call
+    assert many and not plan.returns_rows
+    async with store.read() as tx:
+        logged = [await tx.attempts_of(a.delivery_sid) for a in attempts]
+    assert [len(found) for found in logged] == [1] * 6
