@@ -182,12 +182,21 @@ def choose(candidates: Iterable[Candidate], slots: Slots, free: int, now: float)
     urls: Counter[str] = Counter()
     unhealthy: dict[str, int] = {}
     hooks = set(slots.webhooks)
+    #: URLs that can start nothing more in this call (their host is full, they are at
+    #: their limit, or unhealthy on a host whose unhealthy share is used): counts only
+    #: grow here, so their later rows are skipped at the cost of one lookup. A worker's
+    #: queue of rows claimed ahead is asked every time a slot frees.
+    blocked: set[str] = set()
     chosen: list[Candidate] = []
     for candidate in candidates:
         if len(chosen) >= free:
             break
-        host, url = candidate.endpoint or "", candidate.url or ""
+        url = candidate.url or ""
+        if url in blocked:
+            continue
+        host = candidate.endpoint or ""
         if hosts[host] >= slots.host_limit:
+            blocked.add(url)
             continue
         if candidate.webhook_sid and candidate.webhook_sid in hooks:
             continue
@@ -195,11 +204,13 @@ def choose(candidates: Iterable[Candidate], slots: Slots, free: int, now: float)
         in_flight = (len(state.started) if state else 0) + urls[url]
         limit = state.limit if state else min(2, slots.url_cap)
         if in_flight >= limit:
+            blocked.add(url)
             continue
         if state is None or not state.healthy(now, slots.slow_after):
             if host not in unhealthy:
                 unhealthy[host] = slots.unhealthy_in_flight(host, now)
             if unhealthy[host] >= slots.url_cap:
+                blocked.add(url)
                 continue
             unhealthy[host] += 1
         hosts[host] += 1

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hookline.delivery.fairness import Slots, choose, reserve_for, shares
 from hookline.store import Candidate
 
@@ -135,3 +140,72 @@ def test_shares_list_urls_in_flight_and_idle_slow_ones() -> None:
     assert shares(slots, 0.0) == [(slow, 0, 1, False)], "an idle healthy URL is left out"
     slots.start(row(2, HEALTHY), 0.0)
     assert (HEALTHY, 1, 3, True) in shares(slots, 0.5)
+
+
+def _choose_row_by_row(
+    candidates: list[Candidate], slots: Slots, free: int, now: float
+) -> list[Candidate]:
+    """The rules of the module docstring, each row judged in full (``choose`` skips the
+    later rows of a URL it found blocked: it must pick exactly these)."""
+    hosts = Counter(slots.hosts)
+    urls: Counter[str] = Counter()
+    unhealthy: dict[str, int] = {}
+    hooks = set(slots.webhooks)
+    chosen: list[Candidate] = []
+    for candidate in candidates:
+        if len(chosen) >= free:
+            break
+        host, url = candidate.endpoint or "", candidate.url or ""
+        state = slots.urls.get(url)
+        in_flight = (len(state.started) if state else 0) + urls[url]
+        limit = state.limit if state else min(2, slots.url_cap)
+        healthy = state is not None and state.healthy(now, slots.slow_after)
+        if host not in unhealthy:
+            unhealthy[host] = slots.unhealthy_in_flight(host, now)
+        if (
+            hosts[host] >= slots.host_limit
+            or (candidate.webhook_sid is not None and candidate.webhook_sid in hooks)
+            or in_flight >= limit
+            or (not healthy and unhealthy[host] >= slots.url_cap)
+        ):
+            continue
+        unhealthy[host] += 0 if healthy else 1
+        hosts[host] += 1
+        urls[url] += 1
+        if candidate.webhook_sid:
+            hooks.add(candidate.webhook_sid)
+        chosen.append(candidate)
+    return chosen
+
+
+_HOSTS = ["http://a.test:80", "http://b.test:80"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    busy=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 3), st.booleans()), max_size=12),
+    due=st.lists(
+        st.tuples(st.integers(0, 1), st.integers(0, 3), st.sampled_from([None, "WH1", "WH2"])),
+        max_size=40,
+    ),
+    free=st.integers(0, 12),
+    host_limit=st.integers(1, 8),
+)
+def test_choose_picks_what_judging_every_row_picks(
+    busy: list[tuple[int, int, bool]],
+    due: list[tuple[int, int, str | None]],
+    free: int,
+    host_limit: int,
+) -> None:
+    slots = Slots(host_limit)
+    for n, (host, url, proven_fast) in enumerate(busy):
+        target = f"{_HOSTS[host]}/u{url}"
+        if proven_fast:
+            proven(slots, target)
+        slots.start(Candidate(f"DB{n}", _HOSTS[host], None, target), now=0.0)
+    candidates = [
+        Candidate(f"DL{n}", _HOSTS[host], webhook, f"{_HOSTS[host]}/u{url}")
+        for n, (host, url, webhook) in enumerate(due)
+    ]
+    expected = _choose_row_by_row(candidates, slots, free, now=1.0)
+    assert choose(candidates, slots, free, now=1.0) == expected
