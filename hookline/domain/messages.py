@@ -70,11 +70,8 @@ def _check(fields: dict[str, str]) -> None:
 
 
 async def _author_participant(tx: Tx, conv_sid: str, author: str) -> str | None:
-    for key in ("identity", "address"):
-        found = await tx.get("participant", conversation_sid=conv_sid, **{key: author})
-        if found:
-            return str(found["sid"])
-    return None
+    found = await tx.participant_by_author(conv_sid, author)
+    return str(found["sid"]) if found else None
 
 
 async def create(

@@ -195,6 +195,36 @@ def select_webhook_config(account_sid: str, chat_service_sid: str) -> Bound:
     return _select_webhook_config(), {"w_account": account_sid, "w_service": chat_service_sid}
 
 
+@functools.cache
+def _select_webhook_configs() -> Select[Any]:
+    c = t.webhook_configs.c
+    return select(c.chat_service_sid, c.doc).where(
+        c.account_sid == bindparam("w_account"),
+        c.chat_service_sid.in_([bindparam("w_service"), bindparam("w_global")]),
+    )
+
+
+def select_webhook_configs(account_sid: str, chat_service_sid: str) -> Bound:
+    """The configurations of a service and of the account (``chat_service_sid`` "")."""
+    params = {"w_account": account_sid, "w_service": chat_service_sid, "w_global": ""}
+    return _select_webhook_configs(), params
+
+
+@functools.cache
+def _select_participants_by_author() -> Select[Any]:
+    c = t.participants.c
+    return select(c.identity, c.doc).where(
+        c.conversation_sid == bindparam("w_conversation"),
+        or_(c.identity == bindparam("w_identity"), c.address == bindparam("w_address")),
+    )
+
+
+def select_participants_by_author(conversation_sid: str, author: str) -> Bound:
+    """A conversation's participants whose identity or address is ``author``."""
+    params = {"w_conversation": conversation_sid, "w_identity": author, "w_address": author}
+    return _select_participants_by_author(), params
+
+
 def upsert_webhook_config(
     dialect: str, account_sid: str, chat_service_sid: str, doc: Any
 ) -> Insert:

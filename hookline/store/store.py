@@ -65,6 +65,15 @@ class Tx(LogMethods):
         row = result.first()
         return dict(row.doc) if row else None
 
+    async def participant_by_author(self, conversation_sid: str, author: str) -> Record | None:
+        """The conversation's participant whose identity is ``author``, or else whose
+        address is (a message's author names one or the other): one statement."""
+        statement = q.select_participants_by_author(conversation_sid, author)
+        rows = list(await self._execute(*statement))
+        by_identity = [row for row in rows if row.identity == author]
+        found = (by_identity or rows)[:1]
+        return dict(found[0].doc) if found else None
+
     async def lock(self, kind: str, **where: Any) -> Record | None:
         """``get`` that holds the row until the transaction ends (read-check-write races)."""
         result = await self._execute(*q.select_resource(q.RESOURCES[kind], where, lock=True))
@@ -146,9 +155,18 @@ class Tx(LogMethods):
         post-event routing of one action both ask), a copy each time."""
         key = (account_sid, service_sid)
         if key not in self._configs:
-            result = await self._execute(*q.select_webhook_config(account_sid, service_sid))
-            row = result.first()
-            self._configs[key] = dict(row.doc) if row else None
+            if service_sid:
+                # The account's own comes along: it applies whenever the service's does
+                # not (``webhook_config.effective``), one statement instead of two.
+                statement = q.select_webhook_configs(account_sid, service_sid)
+                docs = {row.chat_service_sid: row.doc for row in await self._execute(*statement)}
+                for scope in (service_sid, ""):
+                    doc = docs.get(scope)
+                    self._configs.setdefault((account_sid, scope), dict(doc) if doc else None)
+            else:
+                result = await self._execute(*q.select_webhook_config(account_sid, service_sid))
+                row = result.first()
+                self._configs[key] = dict(row.doc) if row else None
         found = self._configs[key]
         return dict(found) if found is not None else None
 

@@ -96,3 +96,59 @@ async def test_paging_walks_forwards_and_backwards(store_url: str) -> None:
     assert [doc["sid"] for _, doc in second] == [f"CH{n:032x}" for n in (2, 3)]
     assert [doc["sid"] for _, doc in back] == [f"CH{n:032x}" for n in (1, 0)]
     await store.close()
+
+
+def _participant(n: int, identity: str | None, address: str | None) -> dict[str, object]:
+    return {
+        "sid": f"MB{n:032d}",
+        "account_sid": "AC" + "0" * 32,
+        "chat_service_sid": "IS" + "0" * 32,
+        "conversation_sid": "CH" + "1" * 32,
+        "identity": identity,
+        "address": address,
+    }
+
+
+async def test_a_messages_author_is_found_by_identity_before_address(store_url: str) -> None:
+    """One statement finds the author's participant: by identity, else by address (as
+    Twilio matches ``Author``), in this conversation only."""
+    store = await open_store(store_url)
+    conversation = "CH" + "1" * 32
+    async with store.transaction() as tx:
+        await tx.insert("participant", _participant(1, None, "bob"))  # an SMS participant
+        await tx.insert("participant", _participant(2, "bob", None))
+        await tx.insert("participant", _participant(3, None, "+15550100"))
+        await tx.insert(
+            "participant", _participant(4, "carol", None) | {"conversation_sid": "CH" + "2" * 32}
+        )
+    async with store.read() as tx:
+        for _ in range(2):  # SQLAlchemy's path first, then the driver's
+            by_identity = await tx.participant_by_author(conversation, "bob")
+            by_address = await tx.participant_by_author(conversation, "+15550100")
+            elsewhere = await tx.participant_by_author(conversation, "carol")
+            assert by_identity is not None and by_identity["sid"] == f"MB{2:032d}"
+            assert by_address is not None and by_address["sid"] == f"MB{3:032d}"
+            assert elsewhere is None
+    await store.close()
+
+
+async def test_a_services_webhook_configuration_comes_with_the_accounts(store_url: str) -> None:
+    """Read together (one statement), the two scopes stay apart: each its own document,
+    or None when it has none."""
+    store = await open_store(store_url)
+    account, service = "AC" + "0" * 32, "IS" + "0" * 32
+    async with store.transaction() as tx:
+        await tx.save_webhook_config(account, "", {"post_webhook_url": "http://global.test/"})
+    for _ in range(2):
+        async with store.read() as tx:
+            assert await tx.webhook_config(account, service) is None
+            assert await tx.webhook_config(account, "") == {
+                "post_webhook_url": "http://global.test/"
+            }
+    async with store.transaction() as tx:
+        await tx.save_webhook_config(account, service, {"post_webhook_url": "http://svc.test/"})
+        assert await tx.webhook_config(account, service) == {"post_webhook_url": "http://svc.test/"}
+    async with store.read() as tx:
+        assert await tx.webhook_config(account, service) == {"post_webhook_url": "http://svc.test/"}
+        assert await tx.webhook_config(account, "") == {"post_webhook_url": "http://global.test/"}
+    await store.close()
