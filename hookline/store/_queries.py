@@ -184,18 +184,6 @@ def select_api_key(sid: str) -> Select[Any]:
 
 
 @functools.cache
-def _select_webhook_config() -> Select[Any]:
-    c = t.webhook_configs.c
-    return select(c.doc).where(
-        c.account_sid == bindparam("w_account"), c.chat_service_sid == bindparam("w_service")
-    )
-
-
-def select_webhook_config(account_sid: str, chat_service_sid: str) -> Bound:
-    return _select_webhook_config(), {"w_account": account_sid, "w_service": chat_service_sid}
-
-
-@functools.cache
 def _select_webhook_configs() -> Select[Any]:
     c = t.webhook_configs.c
     return select(c.chat_service_sid, c.doc).where(
@@ -205,7 +193,8 @@ def _select_webhook_configs() -> Select[Any]:
 
 
 def select_webhook_configs(account_sid: str, chat_service_sid: str) -> Bound:
-    """The configurations of a service and of the account (``chat_service_sid`` "")."""
+    """The configurations of a service and of the account (``chat_service_sid`` ""; the
+    account's alone when ``chat_service_sid`` is "" too)."""
     params = {"w_account": account_sid, "w_service": chat_service_sid, "w_global": ""}
     return _select_webhook_configs(), params
 

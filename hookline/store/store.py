@@ -155,18 +155,15 @@ class Tx(LogMethods):
         post-event routing of one action both ask), a copy each time."""
         key = (account_sid, service_sid)
         if key not in self._configs:
-            if service_sid:
-                # The account's own comes along: it applies whenever the service's does
-                # not (``webhook_config.effective``), one statement instead of two.
-                statement = q.select_webhook_configs(account_sid, service_sid)
-                docs = {row.chat_service_sid: row.doc for row in await self._execute(*statement)}
-                for scope in (service_sid, ""):
-                    doc = docs.get(scope)
-                    self._configs.setdefault((account_sid, scope), dict(doc) if doc else None)
-            else:
-                result = await self._execute(*q.select_webhook_config(account_sid, service_sid))
-                row = result.first()
-                self._configs[key] = dict(row.doc) if row else None
+            # The account's own comes along: it applies whenever a service's does not
+            # (``webhook_config.effective``), one statement instead of two.
+            statement = q.select_webhook_configs(account_sid, service_sid)
+            docs = {row.chat_service_sid: row.doc for row in await self._execute(*statement)}
+            for scope in (service_sid, ""):
+                doc = docs.get(scope)
+                self._configs.setdefault(
+                    (account_sid, scope), dict(doc) if doc is not None else None
+                )
         found = self._configs[key]
         return dict(found) if found is not None else None
 
