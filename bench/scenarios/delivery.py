@@ -1,5 +1,12 @@
-"""delivery: post-events per second from a full outbox to one fast receiver, against a bare
-aiohttp client sending the same bodies at the same concurrency."""
+"""delivery: post-events per second from a full outbox to one fast receiver, against two
+bare aiohttp clients sending the same bodies at the same concurrency.
+
+Two baselines, because the two issues that set targets here defined theirs differently:
+issue 10's client posts the recorded bytes (no signing, no encoding); issue 16's "bare
+aiohttp client that signs and posts the same requests" signs each one and lets aiohttp
+encode its form, as a user's client would (``bench.load``). Each ratio is printed, and
+issue 16's drain target is checked against both, so neither reading hides the other.
+"""
 
 from __future__ import annotations
 
@@ -37,21 +44,27 @@ def run(ctx: Context) -> ScenarioResult:
         ctx.memo["delivery"] = drained
         ctx.say(f"baseline: bare aiohttp client, same bodies, concurrency {PER_ENDPOINT}")
         plain = plain_client(ctx, work, healthy)
-    client = plain["client"]
-    result.runs.append(
-        Run(
-            label=f"baseline: aiohttp client, c={PER_ENDPOINT}",
-            system="baseline",
-            throughput=plain["rate"],
-            unit="deliveries/s",
-            p50_ms=client["p50_ms"],
-            p99_ms=client["p99_ms"],
-            count=client["ok"],
-            errors=client["errors"],
-            cpu_ms=plain["cpu_ms"],
-            extra=plain,
+        ctx.say("baseline: bare aiohttp client signing each request, same bodies")
+        signing = plain_client(ctx, work, healthy, sign=True, bodies_file=plain["bodies_file"])
+    for label, baseline in (
+        (f"baseline: aiohttp client posting the recorded bytes, c={PER_ENDPOINT}", plain),
+        (f"baseline: aiohttp client signing and encoding each request, c={PER_ENDPOINT}", signing),
+    ):
+        client = baseline["client"]
+        result.runs.append(
+            Run(
+                label=label,
+                system="baseline",
+                throughput=baseline["rate"],
+                unit="deliveries/s",
+                p50_ms=client["p50_ms"],
+                p99_ms=client["p99_ms"],
+                count=client["ok"],
+                errors=client["errors"],
+                cpu_ms=baseline["cpu_ms"],
+                extra=baseline,
+            )
         )
-    )
     result.runs.append(hookline_run("hookline: serve's worker, outbox → receiver", drained))
     if not drained["complete"]:
         result.notes.append(
@@ -71,12 +84,17 @@ def run(ctx: Context) -> ScenarioResult:
     if drained["server_start_to_last_s"]:
         rate = count / drained["server_start_to_last_s"]
         result.notes.append(f"Including server start-up: {rate:,.0f} deliveries/s.")
-    ratio = drained["rate"] / (plain["rate"] or 1.0)
     spoiled = invalid_runs(
-        baseline_errors=client["errors"],
+        baseline_errors=plain["client"]["errors"] + signing["client"]["errors"],
         post_events_not_delivered=max(0, count - drained["delivered"]),
     )
-    for label, goal in (("issue 10", ctx.targets.delivery), ("issue 16", ctx.targets.drain)):
-        check = Check(f"deliveries/s vs baseline ({label})", ratio, ">=", goal, invalid=spoiled)
-        result.checks.append(check)
+    ratio = drained["rate"] / (plain["rate"] or 1.0)
+    signed_ratio = drained["rate"] / (signing["rate"] or 1.0)
+    checks = (
+        ("vs recorded bytes (issue 10)", ratio, ctx.targets.delivery),
+        ("vs recorded bytes (issue 16)", ratio, ctx.targets.drain),
+        ("vs signing client (issue 16's definition)", signed_ratio, ctx.targets.drain),
+    )
+    for label, value, goal in checks:
+        result.checks.append(Check(f"deliveries/s {label}", value, ">=", goal, invalid=spoiled))
     return result

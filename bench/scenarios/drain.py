@@ -126,21 +126,33 @@ def drain(
     }
 
 
-def plain_client(ctx: Context, work: Path, healthy: Proc) -> dict[str, Any]:
-    """The baseline: a bare aiohttp client, pinned like hookline, POSTs the bodies hookline
-    delivered (recorded by the receiver) at hookline's per-endpoint concurrency."""
-    bodies_file = api.call(healthy.base_url, "/dump", [], auth=False)["path"]
+def plain_client(
+    ctx: Context, work: Path, healthy: Proc, sign: bool = False, bodies_file: str = ""
+) -> dict[str, Any]:
+    """A baseline: a bare aiohttp client, pinned like hookline, POSTs the bodies hookline
+    delivered (recorded by the receiver) at hookline's per-endpoint concurrency; with
+    ``sign``, signing each request and encoding its form as a user's client would
+    (``bench.load``). ``bodies_file``: the recorded bodies, when already dumped."""
+    if not bodies_file:
+        bodies_file = api.call(healthy.base_url, "/dump", [], auth=False)["path"]
     api.reset_receiver(healthy.base_url)
     spec = LoadSpec(
         urls=[f"{healthy.base_url}/hook/baseline"],
         concurrency=PER_ENDPOINT,
         bodies_file=bodies_file,
         time_limit=ctx.sizes.drain_timeout,
+        sign_with=api.AUTH[1] if sign else "",
     )
     client = load.run(spec, timeout=ctx.sizes.drain_timeout + 60, pin=ctx.pins.server)
     stats = api.receiver_stats(healthy.base_url)
     cpu_ms = client["client_cpu_s"] * 1000 / client["ok"] if client["ok"] else None
-    return {"client": client, "receiver": stats, "rate": receiver_rate(stats), "cpu_ms": cpu_ms}
+    return {
+        "client": client,
+        "receiver": stats,
+        "rate": receiver_rate(stats),
+        "cpu_ms": cpu_ms,
+        "bodies_file": bodies_file,
+    }
 
 
 def healthy_receiver(ctx: Context, work: Path, record: bool = False) -> Proc:
