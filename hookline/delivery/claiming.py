@@ -91,9 +91,14 @@ class CandidateFinder:
         asked = set(busy)
         for endpoint in sorted(self.endpoints - asked):
             asked.add(endpoint)
-            # Room for the host plus some: a row the fairness rules skip (its URL is
-            # slow) must not hide a healthy URL's row behind it.
-            room = min(2 * slots.host_limit - slots.hosts[endpoint], window - len(found))
+            # Room for the host plus its reserve: a row the fairness rules skip (its URL
+            # is slow) must not hide a healthy URL's row behind it. (URLs already at their
+            # limit are left out in SQL, and a host whose slow URLs hold their whole share
+            # is asked for its healthy URLs by name, below.) Twice the host's room, as
+            # before, fetched three rows for each one leased, and read them all again at
+            # the next claim.
+            host_room = slots.host_limit - slots.hosts[endpoint]
+            room = min(host_room + slots.reserve, window - len(found))
             # When its slow URLs hold their whole share, only healthy URLs' rows can start:
             # asked for by URL, they are found behind any number of the slow ones' rows.
             only = (
