@@ -175,9 +175,18 @@ class Slots:
         )
 
 
-def choose(candidates: Iterable[Candidate], slots: Slots, free: int, now: float) -> list[Candidate]:
+def choose(
+    candidates: Iterable[Candidate],
+    slots: Slots,
+    free: int,
+    now: float,
+    distinct_urls: int | None = None,
+) -> list[Candidate]:
     """The candidates (in the order given: oldest due first) a worker starts now, at most
-    ``free`` of them, by the rules in the module docstring."""
+    ``free`` of them, by the rules in the module docstring. ``distinct_urls``, when
+    known, is how many URLs the candidates have: once that many are blocked, the rest
+    are not looked at (a worker's queue of rows claimed ahead is long, and when a slot
+    frees, usually one row of it can start)."""
     hosts: Counter[str] = Counter(slots.hosts)
     urls: Counter[str] = Counter()
     unhealthy: dict[str, int] = {}
@@ -188,8 +197,9 @@ def choose(candidates: Iterable[Candidate], slots: Slots, free: int, now: float)
     #: queue of rows claimed ahead is asked every time a slot frees.
     blocked: set[str] = set()
     chosen: list[Candidate] = []
+    every_url = distinct_urls if distinct_urls is not None else -1
     for candidate in candidates:
-        if len(chosen) >= free:
+        if len(chosen) >= free or len(blocked) == every_url:
             break
         url = candidate.url or ""
         if url in blocked:

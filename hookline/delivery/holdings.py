@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,8 @@ class Holdings:
         self.held: dict[str, Held] = {}
         #: Held rows not started yet, oldest claim first.
         self.ready: dict[str, Held] = {}
+        #: How many of them each URL has (``choose`` stops once all their URLs are blocked).
+        self._ready_urls: Counter[str] = Counter()
 
     def hold(self, rows: list[DeliveryRow]) -> None:
         """Rows just leased: held, waiting for a slot."""
@@ -61,6 +64,7 @@ class Holdings:
             held = Held(row, Candidate(row.sid, row.endpoint, row.webhook_sid, row.url))
             self.held[row.sid] = held
             self.ready[row.sid] = held
+            self._ready_urls[row.url or ""] += 1
             self.leased.start(held.slot, clock)
 
     def startable(self) -> list[Held]:
@@ -69,10 +73,12 @@ class Holdings:
         if free <= 0 or not self.ready:
             return []
         clock = time.monotonic()
-        chosen = choose((held.slot for held in self.ready.values()), self.slots, free, clock)
+        candidates = (held.slot for held in self.ready.values())
+        chosen = choose(candidates, self.slots, free, clock, len(self._ready_urls))
         started = []
         for slot in chosen:
-            held = self.ready.pop(slot.sid)
+            held = self._unready(slot.sid)
+            assert held is not None
             held.started = True
             self.slots.start(slot, clock)
             self.slots.urls[held.row.url or ""].account = held.row.account_sid
@@ -84,10 +90,20 @@ class Holdings:
         if self.held.get(held.row.sid) is not held:
             return
         del self.held[held.row.sid]
-        self.ready.pop(held.row.sid, None)
+        self._unready(held.row.sid)
         self.leased.finish(held.slot, elapsed=elapsed, answered=answered)
         if held.started:
             self.slots.finish(held.slot, elapsed=elapsed, answered=answered)
+
+    def _unready(self, sid: str) -> Held | None:
+        """Take ``sid`` out of the rows waiting for a slot (if it was there)."""
+        held = self.ready.pop(sid, None)
+        if held is not None:
+            url = held.row.url or ""
+            self._ready_urls[url] -= 1
+            if not self._ready_urls[url]:
+                del self._ready_urls[url]
+        return held
 
     def unsent(self) -> list[Held]:
         return [held for held in self.held.values() if not held.sent]

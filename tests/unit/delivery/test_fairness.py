@@ -209,3 +209,6 @@ def test_choose_picks_what_judging_every_row_picks(
     ]
     expected = _choose_row_by_row(candidates, slots, free, now=1.0)
     assert choose(candidates, slots, free, now=1.0) == expected
+    # Told how many URLs the rows have, it stops once all are blocked: the same choice.
+    distinct = len({c.url for c in candidates})
+    assert choose(candidates, slots, free, now=1.0, distinct_urls=distinct) == expected
