@@ -3,7 +3,8 @@
 The row arrives leased, its ``attempts`` already counting this send (``Tx.lease_deliveries``),
 so ``RetryCount`` is ``attempts - 1``: a row re-sent after its worker died or its outcome was
 lost says ``RetryCount=1`` or more, with the same ``I-Twilio-Idempotency-Token``. The
-result is a value (:class:`Judged`); writing it is the worker's batch (``Worker._cycle``).
+result is a value (:class:`Judged`); writing it is the worker's batch
+(:mod:`~hookline.delivery.cycles`).
 """
 
 from __future__ import annotations

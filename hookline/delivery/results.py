@@ -6,7 +6,7 @@ PostgreSQL each is several round trips). A :class:`GroupCommit` writes everythin
 submitted meanwhile in one transaction, off the request path: the action's answer does
 not depend on the log; :meth:`GroupCommit.settled` lets readers of the log wait for it.
 (Delivery outcomes are group-committed the same way by the worker, together with its next
-claim: see ``Worker._cycles``.)
+claim: see :mod:`hookline.delivery.cycles`.)
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ a whole host and slow URLs get fewer slots: :mod:`hookline.delivery.fairness`.
 The parts: :mod:`~hookline.delivery.claiming` finds candidates and leases what
 ``fairness.choose`` picks, ahead of the free slots; :mod:`~hookline.delivery.holdings`
 keeps the rows held and starts waiting ones as slots free;
-:mod:`~hookline.delivery.attempt` sends one and judges it; this module's cycles write the
-finished attempts' outcomes in batches, in one transaction with the next claim.
+:mod:`~hookline.delivery.attempt` sends one and judges it; :mod:`~hookline.delivery.cycles`
+writes the finished attempts' outcomes in batches, in one transaction with the next claim.
+This module ties them together: when to claim, and each row from its start to its
+recorded outcome.
 
 Two clocks: what is due (retry schedules) is decided by the server's clock, which
 ``--manual-clock`` lets tests move; leases are about whether a worker is still alive, so
@@ -33,6 +35,7 @@ from hookline import metrics
 from hookline.delivery import attempt
 from hookline.delivery.attempt import Judged
 from hookline.delivery.claiming import Claimer
+from hookline.delivery.cycles import Cycles
 from hookline.delivery.fairness import Slots
 from hookline.delivery.faults import FaultSource, Injection
 from hookline.delivery.holdings import Held, Holdings
@@ -47,10 +50,6 @@ from hookline.store import DeliveryRow
 log = logging.getLogger("hookline.delivery")
 
 IDLE_POLL_SECONDS = 0.5
-#: Finished attempts are recorded together: when this many wait, or FLUSH_SECONDS after
-#: the first of them finished (sooner when a claim is due: one transaction does both).
-FLUSH_BATCH = 64
-FLUSH_SECONDS = 0.01
 #: A busy worker (rows held) claims for new rows at most this often: under API load every
 #: commit wakes it, and a claim per commit cost more than the deliveries (its finished
 #: attempts claim anyway when its queue runs low).
@@ -106,15 +105,14 @@ class Worker:
         self._stopping = False
         self._running = False
         self._rng = random.Random()
-        #: Finished attempts waiting for the next cycle's transaction (see ``_cycles``).
-        self._finished: list[tuple[Held, Judged, asyncio.Future[None]]] = []
-        self._claim_wanted = False
-        self._cycler: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
-        #: Resolved with the number of rows started by the next cycle.
-        self._next_cycle: asyncio.Future[int] | None = None
-        self._flush_timer: asyncio.TimerHandle | None = None
-        self._flush_due = False
+        self.cycles = Cycles(
+            rt.store,
+            claim=lambda tx: self.claimer.claim(tx, now=self.rt.now_ts(), ahead=self._running),
+            start=self._hold_and_start,
+            stopping=lambda: self._stopping,
+            running=lambda: self._running,
+        )
 
     @property
     def slots(self) -> Slots:
@@ -193,8 +191,7 @@ class Worker:
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
-        if self._cycler is not None and not self._cycler.done():
-            await asyncio.wait({self._cycler}, timeout=5)
+        await self.cycles.settle(timeout=5)
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -203,100 +200,22 @@ class Worker:
     async def claim_and_start(self) -> int:
         """Claim what is due now (in the next cycle) and start sending it; the number of
         rows that cycle started."""
-        self._claim_wanted = True
-        if self._next_cycle is None:
-            self._next_cycle = asyncio.get_running_loop().create_future()
-        upcoming = self._next_cycle
-        self._ensure_cycler()
-        return await upcoming
+        return await self.cycles.claim_and_start()
 
     async def _finish(self, held: Held, judged: Judged) -> None:
         """Free the slot (a waiting row takes it at once) and record ``judged`` with the
         next batch; returns once it is committed."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._release(held, judged.elapsed, answered=judged.answered)
-        self._finished.append((held, judged, done))
         self._start_ready()
         # Driven step by step (``claim_and_start``), a worker claims only when asked.
         queue_low = len(self.holdings.ready) <= self.slots.total
-        if self._running and self.claimer.maybe_more and queue_low:
-            self._claim_wanted = True
-        if self._cycle_due():
-            self._ensure_cycler()
-        elif self._flush_timer is None:
-            self._flush_timer = asyncio.get_running_loop().call_later(
-                FLUSH_SECONDS, self._flush_later
-            )
-        await done
+        claim = self._running and self.claimer.maybe_more and queue_low
+        await self.cycles.record(judged, claim=claim)
 
-    def _flush_later(self) -> None:
-        self._flush_timer = None
-        self._flush_due = True
-        self._ensure_cycler()
-
-    def _cycle_due(self) -> bool:
-        if self._claim_wanted and not self._stopping:
-            return True
-        if not self._finished:
-            return False
-        waited = self._flush_due or len(self._finished) >= FLUSH_BATCH
-        return waited or self._stopping or not self._running
-
-    def _ensure_cycler(self) -> None:
-        if self._cycler is None or self._cycler.done():
-            self._cycler = asyncio.create_task(self._cycles())
-
-    async def _cycles(self) -> None:
-        """Cycles while one is due: each is one transaction that records the finished
-        attempts and claims what the free slots (and the queue) can take. One transaction
-        instead of two (record, then claim): a commit is a large share of a delivery's
-        cost, and on PostgreSQL each transaction is several round trips."""
-        try:
-            while True:
-                # One turn of the event loop first: answers that arrived together finish
-                # together, and one cycle then records them all and claims once.
-                await asyncio.sleep(0)
-                if not self._cycle_due():
-                    break
-                self._flush_due = False
-                await self._cycle()
-        finally:
-            if self._next_cycle is not None and not self._next_cycle.done():
-                self._next_cycle.set_result(0)  # stopping: nothing more is claimed
-            self._next_cycle = None
-
-    async def _cycle(self) -> None:
-        """One transaction: the finished attempts' outcomes, then (if wanted) a claim (whose
-        rows carry their account's fault settings: never stale)."""
-        cycle, self._next_cycle = self._next_cycle, None
-        batch, self._finished = self._finished, []
-        claim, self._claim_wanted = self._claim_wanted and not self._stopping, False
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        rows: list[DeliveryRow] = []
-        try:
-            async with self.rt.store.transaction() as tx:
-                outcomes = [judged.outcome for _, judged, _ in batch]
-                await tx.finish_deliveries([o.delivery for o in outcomes])
-                await tx.insert_attempts([o.attempt for o in outcomes if o.attempt])
-                if claim:
-                    rows = await self.claimer.claim(tx, now=self.rt.now_ts(), ahead=self._running)
-        except Exception as exc:
-            rows = []
-            for _, _, done in batch:
-                if not done.done():
-                    done.set_exception(exc)
-            if not batch:
-                log.exception("claiming deliveries failed; retrying")
-        else:
-            for _, _, done in batch:
-                if not done.done():
-                    done.set_result(None)
+    def _hold_and_start(self, rows: list[DeliveryRow]) -> int:
+        """Rows a cycle just leased: held, and started as far as the rules allow."""
         self.holdings.hold(rows)
-        started = self._start_ready()
-        if cycle is not None and not cycle.done():
-            cycle.set_result(started)
+        return self._start_ready()
 
     def _start_ready(self) -> int:
         """Start the waiting rows the fairness rules allow now; how many."""
