@@ -40,6 +40,7 @@ import aiohttp
 
 from bench.server import bench_env, pinned
 from bench.stats import summarize
+from hookline.delivery.headers import webhook_headers
 
 
 @dataclass
@@ -68,14 +69,10 @@ def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
 
 
 def _signed(auth_token: str, url: str, params: dict[str, str]) -> dict[str, str]:
-    """The headers of a webhook request hookline sends, freshly signed."""
-    return {
-        "X-Twilio-Signature": twilio_signature(auth_token, url, params),
-        "I-Twilio-Idempotency-Token": uuid.uuid4().hex,
-        "User-Agent": "TwilioProxy/1.1",
-        "Accept": "*/*",
-        "Accept-Encoding": "gzip",
-    }
+    """The headers of a webhook request hookline sends, freshly signed (the list is
+    hookline's own; the Content-Type is aiohttp's, as it encodes the form)."""
+    signature = twilio_signature(auth_token, url, params)
+    return dict(webhook_headers(signature, uuid.uuid4().hex, content_type=None))
 
 
 async def generate(spec: LoadSpec) -> dict[str, Any]:

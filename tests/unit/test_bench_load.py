@@ -12,8 +12,11 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from bench.load import LoadSpec, generate
+from hookline.delivery.headers import USER_AGENT
 
 TOKEN = "12345678901234567890123456789012"
+#: The User-Agent of each request ``_received`` saw.
+agents: list[str] = []
 BODIES = [
     {"EventType": "onMessageAdded", "Body": "héllo & more", "Index": "0", "Empty": ""},
     {"EventType": "onMessageAdded", "Body": "second", "Attributes": '{"a": 1}'},
@@ -23,10 +26,12 @@ BODIES = [
 async def _received(tmp_path: Path, sign_with: str) -> list[tuple[str, dict[str, str], str]]:
     """(signature, form, url) of each request the load client sent to a local server."""
     seen: list[tuple[str, dict[str, str], str]] = []
+    agents.clear()
 
     async def hook(request: web.Request) -> web.Response:
         form = {name: str(value) for name, value in (await request.post()).items()}
         seen.append((request.headers.get("X-Twilio-Signature", ""), form, str(request.url)))
+        agents.append(request.headers.get("User-Agent", ""))
         return web.Response(text="ok")
 
     app = web.Application()
@@ -58,6 +63,7 @@ async def test_the_signing_client_sends_the_same_parameters_with_a_valid_signatu
         assert form in BODIES
         assert validator.validate(url, form, signature)
         assert not validator.validate(url, {**form, "Body": "tampered"}, signature)
+    assert agents == [USER_AGENT] * len(BODIES), "hookline's own headers"
 
 
 async def test_the_plain_client_posts_the_recorded_bytes_unsigned(tmp_path: Path) -> None:
