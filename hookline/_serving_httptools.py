@@ -1,13 +1,34 @@
 """uvicorn's httptools protocol with hookline's request-read timeout and header-size limit
-(see :mod:`hookline.serving`); imported only when httptools is installed."""
+(see :mod:`hookline.serving`), and Twilio's error JSON for a request beyond
+``--limit-concurrency``; imported only when httptools is installed."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.flow_control import service_unavailable
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from hookline.serving import _ReadTimer
+from hookline.web.errors import error_response
+
+#: Seconds a client refused for load is told to wait: the requests in progress end in
+#: milliseconds, unlike the database outages ``error_response``'s default is for.
+OVER_LIMIT_RETRY_AFTER = "1"
+
+
+async def over_limit(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer beyond ``--limit-concurrency``: uvicorn's (``text/plain`` "Service
+    Unavailable") in Twilio's shape, so an SDK reads a code and a message. The request's
+    body is not read: the connection closes after it, as uvicorn's does."""
+    response = error_response(
+        503, 20503, "Too many requests in progress on this server; retry the request"
+    )
+    response.headers["Retry-After"] = OVER_LIMIT_RETRY_AFTER
+    response.headers["Connection"] = "close"
+    await response(scope, receive, send)
 
 
 class HeaderTooLarge(ValueError):
@@ -69,6 +90,11 @@ class HttpToolsReadTimeoutProtocol(_ReadTimer, HttpToolsProtocol):
         self._in_request = False
         self._in_headers = True
         super().on_message_complete()
+
+    def _start_asgi_task(self, cycle: Any, app: Any) -> None:
+        # uvicorn chose its own answer for a request over the limit: ours instead.
+        chosen: Any = over_limit if app is service_unavailable else app
+        super()._start_asgi_task(cycle, chosen)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_read_timer()

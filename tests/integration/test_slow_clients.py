@@ -9,6 +9,7 @@ applied, leaving the default, fails.
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -112,18 +113,38 @@ def test_an_idle_keep_alive_connection_is_disconnected(server: ServerProcess) ->
         assert_configured_limit(seconds_until_closed(sock, answered), DEFAULT_KEEP_ALIVE)
 
 
-def test_too_many_connections_get_503(tmp_path: Path) -> None:
+def read_until_closed(sock: socket.socket) -> bytes:
+    sock.settimeout(BOUND)
+    chunks = []
+    while chunk := sock.recv(4096):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_too_many_connections_get_503_in_twilios_error_shape(tmp_path: Path) -> None:
     server = start_server(tmp_path, None, "--limit-concurrency", "3")
     held: list[socket.socket] = []
     try:
         held = [connect(server) for _ in range(3)]
         deadline = time.monotonic() + BOUND
-        status = b""
-        while status != b"503" and time.monotonic() < deadline:
+        answer = b""
+        while answer[9:12] != b"503" and time.monotonic() < deadline:
             with connect(server) as sock:
                 sock.sendall(REQUEST)
-                status = sock.recv(4096)[9:12]
-        assert status == b"503"
+                answer = read_until_closed(sock)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 503")
+        headers = head.lower().split(b"\r\n")
+        # httptools is a dependency (uvicorn[standard]); h11, the fallback parser when it is
+        # missing, still answers uvicorn's text/plain (docs/cli.md).
+        for header in (b"connection: close", b"retry-after: 1", b"content-type: application/json"):
+            assert header in headers
+        assert json.loads(body) == {
+            "code": 20503,
+            "message": "Too many requests in progress on this server; retry the request",
+            "more_info": "https://www.twilio.com/docs/errors/20503",
+            "status": 503,
+        }
     finally:
         for sock in held:
             sock.close()
