@@ -6,8 +6,9 @@ import math
 
 from rich.console import Console
 
-from bench.paced import lags_ms
+from bench.paced import Paced, lags_ms
 from bench.report import Check, ScenarioResult, invalid_runs, show
+from bench.scenarios.lag import Step
 
 
 def test_a_spoiled_or_missing_figure_is_never_met() -> None:
@@ -37,3 +38,22 @@ def test_lags_count_a_message_only_when_it_reached_every_hook() -> None:
     created = {"IM1": 100.0, "IM2": 100.0}
     arrived = {"IM1 /a": 100.1, "IM1 /b": 100.3, "IM2 /a": 100.2}
     assert [round(lag) for lag in lags_ms(created, arrived, "/a", "/b")] == [300]
+
+
+def _step(*, rate: float, sent: int, created: int, wall_s: float, arrived: int) -> Step:
+    load = Paced(rate, sent=sent)
+    load.created = {f"IM{n}": float(n) for n in range(created)}
+    return Step(0.5, load, [20.0] * arrived, wall_s)
+
+
+def test_a_lag_run_that_fell_behind_its_schedule_is_no_result() -> None:
+    on_time = _step(rate=100, sent=1000, created=1000, wall_s=10.1, arrived=1000)
+    assert on_time.spoiled() is None
+    # Every message created and delivered promptly after its 201, but the 201s came late:
+    # the server queued the load instead of taking it at the rate.
+    behind = _step(rate=100, sent=1000, created=1000, wall_s=15.0, arrived=1000)
+    assert behind.spoiled() == "the server fell behind: 15.0 s for 10 s of load"
+    refused = _step(rate=100, sent=1000, created=990, wall_s=10.1, arrived=990)
+    assert refused.spoiled() == "10 messages not created"
+    missing = _step(rate=100, sent=1000, created=1000, wall_s=10.1, arrived=999)
+    assert missing.spoiled() == "1 post events missing"
