@@ -49,7 +49,6 @@ def run(ctx: Context) -> ScenarioResult:
             f"baseline at {base_load['throughput_rps']:,.0f} req/s"
             + (" (it was not the limit)." if base_load["wrk_cpu_pct_of_core"] < 90 else ".")
         )
-        ctx.memo["baseline_rps"] = base_load["throughput_rps"]
 
         receiver = procs.add(server.receiver(work, pin=ctx.pins.load))
         hookline, conversation = hookline_with_conversation(ctx, work, procs)

@@ -111,8 +111,6 @@ class Context:
     profile: bool = False
     #: Where profiles are written (with --profile).
     out: Path = Path(".")
-    #: Results one scenario may reuse from another in the same run.
-    memo: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
 
     @property

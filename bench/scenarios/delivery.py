@@ -44,7 +44,6 @@ def run(ctx: Context) -> ScenarioResult:
         # the two, so the machine's drift over the minute cancels out of the ratios.
         again_url = ctx.db.clone(url, f"{NAME}-again")
         drained = drain(ctx, work, url, healthy, count, profile_name="delivery")
-        ctx.memo["delivery"] = drained
         ctx.say(f"baseline: bare aiohttp client, same bodies, concurrency {PER_ENDPOINT}")
         plain = plain_client(ctx, work, healthy)
         ctx.say("baseline: bare aiohttp client signing each request, same bodies")
