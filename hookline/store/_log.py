@@ -137,10 +137,12 @@ class LogMethods(Connected):
         busy_urls: Sequence[str] = (),
         endpoint: str | None = None,
         only_urls: Sequence[str] | None = None,
+        since: float | None = None,
     ) -> list[Candidate]:
         """Deliveries a worker may lease, by ``kind`` (``expired``, ``first``, ``retry``;
         see ``_queries.select_claimable``). For ``expired``, ``now`` is the lease clock's.
-        ``only_urls`` (with ``endpoint``): rows of those URLs only."""
+        With ``endpoint``: ``only_urls``, rows of those URLs only; ``since``, rows that came
+        due after it only."""
         params: dict[str, Any] = {
             "now": now,
             "limit": limit,
@@ -151,11 +153,24 @@ class LogMethods(Connected):
             params["endpoint"] = endpoint
             if only_urls is not None:
                 params["urls"] = list(only_urls)
+            if since is not None:
+                params["since"] = since
         else:
             params["busy_endpoints"] = list(busy_endpoints)
         only = endpoint is not None and only_urls is not None
-        result = await self._execute(q.select_claimable(kind, endpoint is not None, only), params)
+        after = endpoint is not None and since is not None
+        statement = q.select_claimable(kind, endpoint is not None, only, after)
+        result = await self._execute(statement, params)
         return [Candidate(row.sid, row.endpoint, row.webhook_sid, row.url) for row in result]
+
+    async def waiting_endpoints(self) -> list[str]:
+        """Every endpoint with pending rows (first attempts or retries, due or not): one
+        index seek per endpoint, whatever their rows number (``_queries``)."""
+        found: set[str] = set()
+        for first in (True, False):
+            result = await self._execute(q.select_waiting_endpoints(first))
+            found.update(row.endpoint for row in result)
+        return sorted(found)
 
     async def lease_deliveries(
         self, sids: list[str], *, owner: str, lease_until: float, now: float, lease_now: float

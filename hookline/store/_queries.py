@@ -289,7 +289,30 @@ def insert_deliveries() -> Insert:
 
 
 @functools.cache
-def select_claimable(kind: str, one_endpoint: bool = False, only_urls: bool = False) -> Select[Any]:
+def select_waiting_endpoints(first: bool) -> Select[Any]:
+    """The endpoints with pending rows (``first`` attempts, or retries due or not), one
+    index seek each: a loose scan of ``ix_deliveries_endpoint_due`` that never reads the
+    rows themselves. The worker's search for endpoints it does not know yet ran over every
+    waiting row instead, a hanging URL's backlog included (17 ms for 20,000 rows, four
+    times a second). Parameter-free: ``first`` picks one of two built statements."""
+    c = t.deliveries.c
+    waiting = and_(c.status == "pending", c.first_attempt == (1 if first else 0))
+    found = (
+        select(func.min(c.endpoint).label("endpoint"))
+        .where(waiting, c.endpoint.is_not(None))
+        .cte("waiting_endpoints", recursive=True)
+    )
+    after = select(func.min(c.endpoint)).where(waiting, c.endpoint > found.c.endpoint)
+    found = found.union_all(
+        select(after.scalar_subquery()).where(found.c.endpoint.is_not(None))
+    )
+    return select(found.c.endpoint).where(found.c.endpoint.is_not(None))
+
+
+@functools.cache
+def select_claimable(
+    kind: str, one_endpoint: bool = False, only_urls: bool = False, since: bool = False
+) -> Select[Any]:
     """Deliveries a worker may take, by ``kind``: ``expired`` leases (a worker died),
     ``first`` attempts, ``retry`` attempts that are due. The worker asks in that order, so
     a retry backlog never starves fresh events. Rows for ``busy_endpoints``,
@@ -299,7 +322,9 @@ def select_claimable(kind: str, one_endpoint: bool = False, only_urls: bool = Fa
     the ``endpoint`` to take rows of (an index range of its own, however many rows other
     endpoints have waiting); with ``only_urls`` too, rows of the ``urls`` listed only (a
     host whose slow URLs used up their share: its healthy URLs' rows must not hide behind
-    theirs). Built once per variant: claiming runs after every delivery."""
+    theirs); with ``since`` too, rows that came due after ``since`` only (an endpoint whose
+    older rows all wait behind its requests in flight: an index range, not its backlog).
+    Built once per variant: claiming runs after every delivery."""
     c = t.deliveries.c
     now = bindparam("now", type_=Float)
     if kind == "expired":
@@ -313,6 +338,8 @@ def select_claimable(kind: str, one_endpoint: bool = False, only_urls: bool = Fa
         where = and_(where, c.endpoint == bindparam("endpoint"))
         if only_urls:
             where = and_(where, c.url.in_(bindparam("urls", expanding=True)))
+        if since and kind != "expired":
+            where = and_(where, c.next_attempt_at > bindparam("since", type_=Float))
     else:
         where = and_(where, c.endpoint.not_in(bindparam("busy_endpoints", expanding=True)))
     return (
