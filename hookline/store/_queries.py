@@ -303,9 +303,7 @@ def select_waiting_endpoints(first: bool) -> Select[Any]:
         .cte("waiting_endpoints", recursive=True)
     )
     after = select(func.min(c.endpoint)).where(waiting, c.endpoint > found.c.endpoint)
-    found = found.union_all(
-        select(after.scalar_subquery()).where(found.c.endpoint.is_not(None))
-    )
+    found = found.union_all(select(after.scalar_subquery()).where(found.c.endpoint.is_not(None)))
     return select(found.c.endpoint).where(found.c.endpoint.is_not(None))
 
 
